@@ -1,0 +1,127 @@
+using System.CommandLine;
+using LossLandscape.Cli.Terminal;
+using LossLandscape.Data;
+using LossLandscape.Models;
+using LossLandscape.Runs;
+using LossLandscape.Training;
+
+namespace LossLandscape.Cli.Commands;
+
+/// <summary>`landscape train`: trains one model on one dataset into a run folder; `--resume DIR` continues one.</summary>
+public static class TrainCommand
+{
+    static readonly Option<string> Model = new("--model") { Description = "architecture: " + string.Join(", ", ModelRegistry.All.Select(e => $"{e.Name} ({e.Description})")), DefaultValueFactory = _ => "mlp" };
+    static readonly Option<int> Width = new("--width") { Description = "hidden units (mlp) or base channels k (cnn)", DefaultValueFactory = _ => 256 };
+    static readonly Option<int> Depth = new("--depth") { Description = "hidden layers (mlp)", DefaultValueFactory = _ => 2 };
+    static readonly Option<bool?> BatchNorm = new("--bn") { Description = "BatchNorm after hidden layers (default: on for cnn, off for mlp)" };
+    static readonly Option<int> Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 10 };
+    static readonly Option<int> BatchSize = new("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 128 };
+    static readonly Option<OptimizerKind> Optimizer = new("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => OptimizerKind.Sgd };
+    static readonly Option<double> Lr = new("--lr") { Description = "base learning rate", DefaultValueFactory = _ => 0.01 };
+    static readonly Option<double> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9 };
+    static readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum" };
+    static readonly Option<double> WeightDecay = new("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => 0.0 };
+    static readonly Option<ScheduleKind> Schedule = new("--schedule") { Description = "constant, step, linear (const to 50%, linear to 1% at 90%), cosine, cyclic", DefaultValueFactory = _ => ScheduleKind.Constant };
+    static readonly Option<int[]> AnnealEpoch = new("--anneal-epoch") { Description = "epochs (0-based) from which the step schedule multiplies the lr by --anneal-factor", AllowMultipleArgumentsPerToken = true };
+    static readonly Option<double> AnnealFactor = new("--anneal-factor") { Description = "step schedule factor", DefaultValueFactory = _ => 0.1 };
+    static readonly Option<int> Cycles = new("--cycles") { Description = "cycles of the cyclic schedule", DefaultValueFactory = _ => 1 };
+    static readonly Option<int> Seed = new("--seed") { Description = "seed for initialisation, shuffling and data transforms", DefaultValueFactory = _ => 0 };
+    static readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "trajectory checkpoint every N epochs (0: only first and last)", DefaultValueFactory = _ => 1 };
+    static readonly Option<int> CheckpointEverySteps = new("--checkpoint-every-steps") { Description = "also a trajectory checkpoint every N steps (0: none)", DefaultValueFactory = _ => 0 };
+    static readonly Option<string?> Out = new("--out", "-o") { Description = "run folder (default: runs/<model>-<dataset>-s<seed>-<time>)" };
+    static readonly Option<string?> Resume = new("--resume") { Description = "continue the run in this folder from its last committed epoch" };
+
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a model and record metrics, checkpoints and a resumable state in a run folder.");
+        foreach (var o in new Option[] { Model, Width, Depth, BatchNorm, Epochs, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
+                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, Out, Resume })
+            command.Add(o);
+        DataOptions.AddTo(command);
+        command.SetAction(Run);
+        return command;
+    }
+
+    static int Run(ParseResult parse)
+    {
+        var device = GlobalOptions.Apply(parse);
+        var progress = new TrainingProgress(parse.GetValue(GlobalOptions.Progress));
+        RunDirectory run;
+        TrainRunSettings settings;
+        if (parse.GetValue(Resume) is { } resumeFolder)
+        {
+            run = RunDirectory.Open(resumeFolder);
+            var manifest = run.ReadManifest();
+            if (manifest.Command != "train") throw new LandscapeException($"{resumeFolder}: a '{manifest.Command}' run, not a train run");
+            if (manifest.Status == RunStatus.Completed)
+            {
+                Console.WriteLine($"{run.Path}: already completed");
+                return ExitCodes.Success;
+            }
+            settings = manifest.SettingsAs<TrainRunSettings>();
+        }
+        else
+        {
+            settings = FromOptions(parse);
+            settings.Training.Validate();
+            run = null!;
+        }
+
+        // Everything that can fail on bad input happens before the run folder is created.
+        using var data = settings.Data.Load(settings.Training.Seed, device, line => Console.Error.WriteLine(line));
+        var spec = settings.Model with
+        {
+            InputChannels = (int)data.Train.SampleShape[0],
+            ImageSize = (int)data.Train.SampleShape[^1],
+            Classes = data.Train.Classes,
+        };
+        settings = settings with { Model = spec };
+        using var model = ModelRegistry.Create(spec, settings.Training.Seed);
+        model.to(device);
+        if (run is null)
+        {
+            var outFolder = parse.GetValue(Out) ?? Path.Combine("runs", $"{spec.Kind}-{settings.Data.Dataset}-s{settings.Training.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}");
+            run = RunDirectory.Create(outFolder);
+            run.WriteManifest(new RunManifest
+            {
+                Command = "train",
+                Settings = RunManifest.ToSettings(settings),
+                Seed = settings.Training.Seed,
+                Device = device.ToString(),
+                Threads = TorchRuntime.Threads,
+            });
+        }
+
+        using var trainer = new Trainer(model, data, settings.Training, run, new[] { progress });
+        bool resumed = trainer.TryResume();
+        Console.WriteLine($"{(resumed ? "resuming" : "training")} {spec} ({model.ParameterCount:N0} parameters) on {settings.Data.Dataset} " +
+                          $"[{data.Train.Count} train / {data.Test.Count} test] into {run.Path}" + (resumed ? $" from epoch {trainer.Epoch}" : ""));
+        var result = progress.Run($"train {spec.Kind}", trainer.Train);
+        var manifestNow = run.ReadManifest();
+        run.WriteManifest(manifestNow with { Status = result.Status, StatusDetail = result.Detail, Ended = DateTimeOffset.UtcNow });
+        if (result.Status == RunStatus.Diverged)
+        {
+            Console.Error.WriteLine($"landscape: the run diverged: {result.Detail}; its last good state is kept in {run.Path}");
+            return ExitCodes.Diverged;
+        }
+        if (result.Final is { } f)
+            Console.WriteLine($"done: test accuracy {f.TestAccuracy:P2}, test loss {f.TestLoss:F4}, {f.SamplesPerSecond:N0} samples/s in the last epoch; {run.Path}");
+        return ExitCodes.Success;
+    }
+
+    static TrainRunSettings FromOptions(ParseResult p)
+    {
+        string kind = ModelRegistry.Get(p.GetValue(Model)!).Name;
+        var spec = new ModelSpec(kind, p.GetValue(Width), p.GetValue(Depth), p.GetValue(BatchNorm) ?? kind == "cnn");
+        var anneal = p.GetValue(AnnealEpoch);
+        var training = new TrainSettings(
+            Epochs: p.GetValue(Epochs),
+            BatchSize: p.GetValue(BatchSize),
+            Optimizer: new OptimizerSettings(p.GetValue(Optimizer), p.GetValue(Lr), p.GetValue(Momentum), p.GetValue(Nesterov), p.GetValue(WeightDecay)),
+            Schedule: new LrSchedule(p.GetValue(Schedule), anneal is { Length: > 0 } ? anneal : null, p.GetValue(AnnealFactor), Cycles: p.GetValue(Cycles)),
+            Seed: p.GetValue(Seed),
+            CheckpointEvery: p.GetValue(CheckpointEvery),
+            CheckpointEverySteps: p.GetValue(CheckpointEverySteps));
+        return new TrainRunSettings(spec, DataOptions.Read(p), training);
+    }
+}

@@ -1,0 +1,30 @@
+namespace LossLandscape.Models;
+
+/// <summary>The architectures the tool knows, by name.</summary>
+public static class ModelRegistry
+{
+    public sealed record Entry(string Name, string Description, Func<ModelSpec, LandscapeModel> Create);
+
+    static readonly Dictionary<string, Entry> entries = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mlp"] = new("mlp", "fully connected ReLU net: --width units x --depth hidden layers, optional --bn", s => new Mlp(s)),
+        ["cnn"] = new("cnn", "Nakkiran's 5-layer CNN-k: widths k,2k,4k,8k (--width k), BatchNorm by default", s => new CnnK(s)),
+    };
+
+    public static IReadOnlyCollection<Entry> All => entries.Values;
+
+    public static Entry Get(string name) =>
+        entries.TryGetValue(name, out var e)
+            ? e
+            : throw new LandscapeException($"unknown model '{name}'; known models: {string.Join(", ", entries.Keys)}");
+
+    /// <summary>Builds a model with freshly initialised weights (drawn from TorchSharp's global generator).</summary>
+    public static LandscapeModel Create(ModelSpec spec) => Get(spec.Kind).Create(spec with { Kind = Get(spec.Kind).Name });
+
+    /// <summary>Builds a model whose initial weights are fixed by <paramref name="seed"/>.</summary>
+    public static LandscapeModel Create(ModelSpec spec, int seed)
+    {
+        TorchSharp.torch.random.manual_seed(seed);
+        return Create(spec);
+    }
+}

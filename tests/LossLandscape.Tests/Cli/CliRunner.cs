@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace LossLandscape.Tests.Cli;
+
+/// <summary>Runs the real `landscape` program as a child process, as a user would.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "landscape.dll");
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["LOSSLANDSCAPE_FASHION_MNIST_URL"] = "http://127.0.0.1:9/"; // never reach the internet from tests
+        return info;
+    }
+
+    public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
+
+    public static Result Run(TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"landscape {string.Join(' ', args)} ran past {timeout}");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static string TempFolder(string prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ll-{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
