@@ -53,3 +53,10 @@ public static class IdxFiles
         return path;
     }
 }
+
+public static class Tensors
+{
+    /// <summary>Same shape and bit-for-bit equal elements.</summary>
+    public static bool Same(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.eq(b).all().item<bool>();
+}
