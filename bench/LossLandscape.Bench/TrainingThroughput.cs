@@ -50,16 +50,16 @@ public static class TrainingThroughput
     static double ForwardMultiplyAdds(LandscapeModel model, Tensor sample)
     {
         double total = 0;
-        var hooks = new List<IDisposable>();
+        var hooks = new List<Action>();
         foreach (var (_, module) in model.named_modules())
         {
             if (module is TorchSharp.Modules.Linear linear)
-                hooks.Add(linear.register_forward_hook((m, input, output) => { total += linear.weight!.numel(); return output; }));
+                { var h = linear.register_forward_hook((m, input, output) => { total += linear.weight!.numel(); return output; }); hooks.Add(h.remove); }
             else if (module is TorchSharp.Modules.Conv2d conv)
-                hooks.Add(conv.register_forward_hook((m, input, output) => { total += conv.weight!.numel() * output.shape[2] * output.shape[3]; return output; }));
+                { var h = conv.register_forward_hook((m, input, output) => { total += conv.weight!.numel() * output.shape[2] * output.shape[3]; return output; }); hooks.Add(h.remove); }
         }
         using (no_grad()) model.call(sample).Dispose();
-        foreach (var h in hooks) h.Dispose();
+        foreach (var remove in hooks) remove();
         return total;
     }
 }

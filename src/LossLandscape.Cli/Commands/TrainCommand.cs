@@ -4,6 +4,7 @@ using LossLandscape.Data;
 using LossLandscape.Models;
 using LossLandscape.Runs;
 using LossLandscape.Training;
+using TorchSharp;
 
 namespace LossLandscape.Cli.Commands;
 

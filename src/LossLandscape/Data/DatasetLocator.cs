@@ -53,8 +53,24 @@ public static class DatasetLocator
     }
 
     /// <summary>The first candidate folder holding every file of the entry, or null.</summary>
+    /// <remarks>
+    /// An explicit --data-dir is a promise: when it does not exist, or holds no copy of the dataset, that is an
+    /// error rather than a silent fall-through to some other copy.
+    /// </remarks>
     public static DatasetLocation? Locate(CatalogEntry entry, DataSearchPaths paths)
     {
+        if (paths.DataDir is { } explicitDir)
+        {
+            if (!Directory.Exists(explicitDir))
+                throw new LandscapeException($"--data-dir {explicitDir}: no such folder");
+            var explicitOnly = paths with { EnvironmentDir = null, IncludeSystemFolders = false };
+            foreach (var (folder, via) in Candidates(entry, explicitOnly).Where(c => c.Via == "--data-dir"))
+                if (entry.Files.All(f => FindFile(entry, folder, f) is not null))
+                    return new DatasetLocation(folder, via);
+            var files = string.Join(", ", entry.Files.Select(f => entry.DiskNames(f).First()));
+            var remedy = entry.Downloadable ? Remedies(entry) : entry.ObtainHint ?? "obtain the files";
+            throw new LandscapeException($"--data-dir {explicitDir}: holds no {entry.Name} (expected {files}, directly or in {string.Join(" or ", entry.Subfolders)}/); {remedy}");
+        }
         foreach (var (folder, via) in Candidates(entry, paths))
             if (entry.Files.All(f => FindFile(entry, folder, f) is not null))
                 return new DatasetLocation(folder, via);

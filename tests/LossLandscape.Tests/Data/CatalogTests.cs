@@ -21,18 +21,23 @@ public class CatalogTests
         var dataDir = dir.File("explicit");
         var envDir = dir.File("env");
         var cache = dir.File("cache");
-        var paths = new DataSearchPaths(dataDir, envDir, cache, IncludeSystemFolders: false);
+        var implicitPaths = new DataSearchPaths(null, envDir, cache, IncludeSystemFolders: false);
+        var paths = implicitPaths with { DataDir = dataDir };
 
-        Assert.Null(DatasetLocator.Locate(entry, paths));
+        Assert.Null(DatasetLocator.Locate(entry, implicitPaths));
         TouchAll(entry, Path.Combine(cache, "fashion-mnist"), gz: false);
-        Assert.Equal(new DatasetLocation(Path.Combine(cache, "fashion-mnist"), "user cache"), DatasetLocator.Locate(entry, paths));
+        Assert.Equal(new DatasetLocation(Path.Combine(cache, "fashion-mnist"), "user cache"), DatasetLocator.Locate(entry, implicitPaths));
         TouchAll(entry, envDir);
-        Assert.Equal(new DatasetLocation(envDir, DataSearchPaths.DataVariable), DatasetLocator.Locate(entry, paths));
+        Assert.Equal(new DatasetLocation(envDir, DataSearchPaths.DataVariable), DatasetLocator.Locate(entry, implicitPaths));
         TouchAll(entry, Path.Combine(dataDir, "fashion-mnist"));
         Assert.Equal(new DatasetLocation(Path.Combine(dataDir, "fashion-mnist"), "--data-dir"), DatasetLocator.Locate(entry, paths));
-        // A folder missing one file does not count.
+        // An explicit --data-dir missing one file is an error, not a silent fall-through to another copy.
         File.Delete(Path.Combine(dataDir, "fashion-mnist", "t10k-labels-idx1-ubyte.gz"));
-        Assert.Equal(envDir, DatasetLocator.Locate(entry, paths)!.Folder);
+        var e = Assert.Throws<LandscapeException>(() => DatasetLocator.Locate(entry, paths));
+        Assert.Contains(dataDir, e.Message);
+        Assert.Contains("t10k-labels-idx1-ubyte", e.Message);
+        var missing = Assert.Throws<LandscapeException>(() => DatasetLocator.Locate(entry, paths with { DataDir = dir.File("absent") }));
+        Assert.Contains("no such folder", missing.Message);
     }
 
     [Fact]

@@ -42,8 +42,8 @@ public class ModelTests
         using var a = ModelRegistry.Create(ModelSpec.ReferenceMlp, 5);
         using var b = ModelRegistry.Create(ModelSpec.ReferenceMlp, 5);
         using var c = ModelRegistry.Create(ModelSpec.ReferenceMlp, 6);
-        Assert.True(a.state_dict()["head.weight"].equal(b.state_dict()["head.weight"]).item<bool>());
-        Assert.False(a.state_dict()["head.weight"].equal(c.state_dict()["head.weight"]).item<bool>());
+        Assert.True(a.state_dict()["head.weight"].eq(b.state_dict()["head.weight"]).all().item<bool>());
+        Assert.False(a.state_dict()["head.weight"].eq(c.state_dict()["head.weight"]).all().item<bool>());
     }
 
     [Fact]

@@ -24,13 +24,13 @@ public class OptimizerTests
         Compare(settings, p => optim.Adam(p, 0.01, 0.9, 0.999, 1e-8, 1e-2));
     }
 
-    static void Compare(OptimizerSettings settings, Func<IEnumerable<Modules.Parameter>, optim.Optimizer> reference)
+    static void Compare(OptimizerSettings settings, Func<IEnumerable<TorchSharp.Modules.Parameter>, optim.Optimizer> reference)
     {
         random.manual_seed(3);
         using var target = randn(16, 3, dtype: ScalarType.Float64);
         using var inputs = randn(16, 5, dtype: ScalarType.Float64);
-        var ours = new Modules.Parameter(randn(5, 3, dtype: ScalarType.Float64));
-        var theirs = new Modules.Parameter(ours.detach().clone());
+        var ours = new TorchSharp.Modules.Parameter(randn(5, 3, dtype: ScalarType.Float64));
+        var theirs = new TorchSharp.Modules.Parameter(ours.detach().clone());
         using var mine = Optimizer.Create(settings, new[] { ("w", (Tensor)ours) });
         using var other = reference(new[] { theirs });
         for (int step = 0; step < 5; step++)
