@@ -102,7 +102,7 @@ public static class TrainCommand
         run.WriteManifest(manifestNow with { Status = result.Status, StatusDetail = result.Detail, Ended = DateTimeOffset.UtcNow });
         if (result.Status == RunStatus.Diverged)
         {
-            Console.Error.WriteLine($"landscape: the run diverged: {result.Detail}; its last good state is kept in {run.Path}");
+            Console.Error.WriteLine($"landscape: the run diverged: {result.Detail}; run folder {run.Path}");
             return ExitCodes.Diverged;
         }
         if (result.Final is { } f)

@@ -71,7 +71,7 @@ public sealed class Sgd : Optimizer
             var d = settings.WeightDecay != 0 ? g.add(p, alpha: settings.WeightDecay) : g;
             if (settings.Momentum != 0)
             {
-                if (momentum[i] is null) momentum[i] = d.detach().clone().MoveToOuterDisposeScope();
+                if (momentum[i] is null) momentum[i] = d.detach().clone().DetachFromDisposeScope(); // lives as long as the optimiser
                 else momentum[i]!.mul_(settings.Momentum).add_(d);
                 d = settings.Nesterov ? d.add(momentum[i]!, alpha: settings.Momentum) : momentum[i]!;
             }
@@ -91,7 +91,7 @@ public sealed class Sgd : Optimizer
         {
             momentum[i]?.Dispose();
             momentum[i] = state.TryGetValue($"momentum.{Parameters[i].Name}", out var m)
-                ? m.to(Parameters[i].Parameter.device).clone()
+                ? m.to(Parameters[i].Parameter.device).clone().DetachFromDisposeScope()
                 : null;
         }
     }
@@ -112,8 +112,8 @@ public sealed class Adam : Optimizer
     public Adam(OptimizerSettings settings, IReadOnlyList<(string Name, Tensor Parameter)> parameters) : base(parameters)
     {
         this.settings = settings;
-        first = parameters.Select(p => zeros_like(p.Parameter)).ToArray();
-        second = parameters.Select(p => zeros_like(p.Parameter)).ToArray();
+        first = parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+        second = parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
     }
 
     public override void Step(double lr)

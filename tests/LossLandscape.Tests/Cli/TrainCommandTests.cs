@@ -6,14 +6,19 @@ namespace LossLandscape.Tests.Cli;
 /// <summary>End-to-end training on real Fashion-MNIST subsets through the CLI.</summary>
 public class TrainCommandTests
 {
-    static readonly string[] Small =
+    static readonly Dictionary<string, string> Small = new()
     {
-        "--model", "mlp", "--width", "64", "--train-size", "3000", "--test-size", "1000", "--batch-size", "100",
-        "--lr", "0.05", "--momentum", "0.9", "--threads", "2", "--progress", "plain", "--no-download",
+        ["--model"] = "mlp", ["--width"] = "64", ["--train-size"] = "3000", ["--test-size"] = "1000", ["--batch-size"] = "100",
+        ["--lr"] = "0.05", ["--momentum"] = "0.9", ["--threads"] = "2", ["--progress"] = "plain",
     };
 
-    static string[] Args(string outFolder, int seed, int epochs, params string[] extra) =>
-        new[] { "train", "--out", outFolder, "--seed", seed.ToString(), "--epochs", epochs.ToString() }.Concat(Small).Concat(extra).ToArray();
+    /// <summary>A small real run; <paramref name="overrides"/> are option/value pairs that replace the defaults above.</summary>
+    static string[] Args(string outFolder, int seed, int epochs, params string[] overrides)
+    {
+        var options = new Dictionary<string, string>(Small) { ["--out"] = outFolder, ["--seed"] = seed.ToString(), ["--epochs"] = epochs.ToString() };
+        for (int i = 0; i < overrides.Length; i += 2) options[overrides[i]] = overrides[i + 1];
+        return new[] { "train", "--no-download" }.Concat(options.SelectMany(kv => new[] { kv.Key, kv.Value })).ToArray();
+    }
 
     static List<string> Deterministic(string runFolder)
     {
@@ -47,18 +52,18 @@ public class TrainCommandTests
     {
         var root = CliRunner.TempFolder("resume");
         string whole = Path.Combine(root, "whole"), killed = Path.Combine(root, "killed");
-        const int epochs = 4;
-        var reference = CliRunner.Run(Args(whole, 3, epochs, "--train-size", "6000"));
+        const int epochs = 3;
+        var reference = CliRunner.Run(Args(whole, 3, epochs, "--train-size", "60000"));
         Assert.True(reference.ExitCode == 0, reference.Stderr);
 
         // Start the same run, kill it with SIGKILL while epoch 2 is under way, then resume it.
-        using (var process = Process.Start(CliRunner.StartInfo(Args(killed, 3, epochs, "--train-size", "6000")))!)
+        using (var process = Process.Start(CliRunner.StartInfo(Args(killed, 3, epochs, "--train-size", "60000")))!)
         {
             var metrics = Path.Combine(killed, MetricsFile.FileName);
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(metrics) && MetricsFile.Read(metrics).Count >= 1) && clock.Elapsed < TimeSpan.FromMinutes(3) && !process.HasExited)
                 Thread.Sleep(20);
-            Thread.Sleep(150);
+            Thread.Sleep(100);
             Assert.False(process.HasExited, "the run finished before it could be killed");
             process.Kill(); // SIGKILL
             process.WaitForExit();
