@@ -69,7 +69,8 @@ public static class TrainCommand
         }
 
         // Everything that can fail on bad input happens before the run folder is created.
-        using var data = settings.Data.Load(settings.Training.Seed, device, line => Console.Error.WriteLine(line));
+        using var data = settings.Data.Load(settings.Training.Seed, device, DownloadProgress.For(parse.GetValue(GlobalOptions.Progress)),
+            out var corruptedIndices);
         var spec = settings.Model with
         {
             InputChannels = (int)data.Train.SampleShape[0],
@@ -91,6 +92,9 @@ public static class TrainCommand
                 Device = device.ToString(),
                 Threads = TorchRuntime.Threads,
             });
+            if (corruptedIndices.Length > 0)
+                AtomicFile.WriteAllText(run.File("label_noise.csv"),
+                    "train_index\n" + string.Concat(corruptedIndices.Select(i => i + "\n")));
         }
 
         using var trainer = new Trainer(model, data, settings.Training, run, new[] { progress });
