@@ -41,16 +41,25 @@ public sealed class PointwiseEvaluator : ISurfaceEvaluator
         var results = new List<LossAccuracy>(points.Count);
         foreach (var (a, b) in points)
         {
-            using (var scope = NewDisposeScope())
-            {
-                var w = frame.Center.add(frame.First, alpha: a);
-                if (frame.Second is not null) w.add_(frame.Second, alpha: b);
-                ParameterVector.Set(model, w);
-            }
-            if (batchNorm == BatchNormMode.Recompute) BatchNormStatistics.Reestimate(model, statisticsData!, batchSize);
+            MoveTo(a, b);
             results.Add(Evaluation.Evaluate(model, frame.Data, batchSize));
         }
         return results;
+    }
+
+    /// <summary>
+    /// Puts the model at center + a d1 + b d2 (and re-estimates BatchNorm statistics when asked), so that a
+    /// caller can measure several datasets at one point for the price of one re-estimation.
+    /// </summary>
+    public void MoveTo(double a, double b)
+    {
+        using (var scope = NewDisposeScope())
+        {
+            var w = frame.Center.add(frame.First, alpha: a);
+            if (frame.Second is not null) w.add_(frame.Second, alpha: b);
+            ParameterVector.Set(model, w);
+        }
+        if (batchNorm == BatchNormMode.Recompute) BatchNormStatistics.Reestimate(model, statisticsData!, batchSize);
     }
 
     public void Dispose()
