@@ -1,6 +1,6 @@
 using LossLandscape.Bench;
 
-// dotnet run -c Release --project bench/LossLandscape.Bench -- [training] [--threads N] [--repeats R]
+// dotnet run -c Release --project bench/LossLandscape.Bench -- [training] [surface] [--threads N] [--repeats R]
 // Prints Markdown rows for docs/BENCHMARKS.md, with machine, threads and commit.
 int threads = ArgValue("--threads", 2);
 int repeats = ArgValue("--repeats", 3);
@@ -13,7 +13,8 @@ foreach (var suite in suites)
     switch (suite)
     {
         case "training": TrainingThroughput.Run(repeats); break;
-        default: Console.Error.WriteLine($"unknown suite '{suite}' (known: training)"); return 2;
+        case "surface": SurfaceBench.Run(repeats); break;
+        default: Console.Error.WriteLine($"unknown suite '{suite}' (known: training, surface)"); return 2;
     }
 }
 return 0;
