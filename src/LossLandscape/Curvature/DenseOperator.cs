@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Curvature;
@@ -19,8 +20,8 @@ public sealed class DenseOperator : ILinearOperator, IDisposable
         using (no_grad())
         {
             // Lanczos and SLQ assume symmetry; an asymmetric matrix would give plausible but meaningless numbers.
-            double scale = matrix.abs().max().item<double>();
-            double asymmetry = (matrix - matrix.t()).abs().max().item<double>();
+            double scale = matrix.abs().max().ToDouble();
+            double asymmetry = (matrix - matrix.t()).abs().max().ToDouble();
             if (asymmetry > 100 * LinearOperatorChecks.Epsilon(matrix.dtype) * Math.Max(scale, double.Epsilon))
                 throw new ArgumentException($"the matrix is not symmetric (max |A - A^T| = {asymmetry:G3}, max |A| = {scale:G3})", nameof(matrix));
             this.matrix = matrix.detach().clone().DetachFromDisposeScope();

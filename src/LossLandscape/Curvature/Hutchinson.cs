@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Curvature;
@@ -30,7 +31,7 @@ public static class Hutchinson
         {
             using var scope = NewDisposeScope();
             var v = Probes.Draw(settings.Probe, op.Dimension, op.DType, op.Device, generator);
-            samples.Add(op.Apply(v).dot(v).item<double>());
+            samples.Add(op.Apply(v).dot(v).ToDouble());
             double updated = samples.Average();
             // PyHessian compares against the previous mean starting from 0, so one sample never stops it.
             bool small = Math.Abs(updated - mean) / (Math.Abs(mean) + 1e-6) < settings.Tolerance;

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Curvature;
@@ -22,7 +23,7 @@ internal sealed class LanczosProcess : IDisposable
         LinearOperatorChecks.RequireVector(op, start, nameof(start));
         this.op = op;
         using var _ = no_grad();
-        double norm = start.norm().item<double>();
+        double norm = start.norm().ToDouble();
         if (!(norm > 0) || double.IsInfinity(norm)) throw new ArgumentException("the start vector must be finite and non-zero", nameof(start));
         int capacity = (int)Math.Max(1, Math.Min(expectedSteps, op.Dimension));
         basis = zeros(new long[] { capacity, op.Dimension }, dtype: op.DType, device: op.Device).DetachFromDisposeScope();
@@ -56,12 +57,12 @@ internal sealed class LanczosProcess : IDisposable
         var vj = basis[Count - 1];
 
         var w = op.Apply(vj);
-        normEstimate = Math.Max(normEstimate, w.norm().item<double>());
-        double alpha = w.dot(vj).item<double>();
+        normEstimate = Math.Max(normEstimate, w.norm().ToDouble());
+        double alpha = w.dot(vj).ToDouble();
         w.add_(vj, alpha: -alpha);
         if (Count > 1) w.add_(basis[Count - 2], alpha: -betas[Count - 2]);
         Reorthogonalise(w);
-        double beta = w.norm().item<double>();
+        double beta = w.norm().ToDouble();
         alphas.Add(alpha);
         if (beta <= NumericalZero || Count == op.Dimension)
         {
@@ -86,8 +87,8 @@ internal sealed class LanczosProcess : IDisposable
         using var scope = NewDisposeScope();
         var w = random.clone();
         Reorthogonalise(w);
-        double norm = w.norm().item<double>();
-        if (!(norm > 100 * LinearOperatorChecks.Epsilon(op.DType) * random.norm().item<double>())) return false;
+        double norm = w.norm().ToDouble();
+        if (!(norm > 100 * LinearOperatorChecks.Epsilon(op.DType) * random.norm().ToDouble())) return false;
         next = w.div_(norm).DetachFromDisposeScope();
         return true;
     }

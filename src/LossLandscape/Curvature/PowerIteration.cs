@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Curvature;
@@ -41,9 +42,9 @@ public static class PowerIteration
                     using var scope = NewDisposeScope();
                     Deflate(v, found);
                     var hv = op.Apply(v);
-                    double current = hv.dot(v).item<double>();
+                    double current = hv.dot(v).ToDouble();
                     iterations[e]++;
-                    double norm = hv.norm().item<double>();
+                    double norm = hv.norm().ToDouble();
                     if (norm > 0) v.copy_(hv.div_(norm));
                     if (estimate is { } previous && Math.Abs(previous - current) / (Math.Abs(previous) + 1e-6) < settings.Tolerance)
                     {
@@ -69,7 +70,7 @@ public static class PowerIteration
     /// <summary>Removes the components along already-found eigenvectors and renormalises, in place.</summary>
     static void Deflate(Tensor v, IReadOnlyList<Tensor> found)
     {
-        foreach (var u in found) v.add_(u, alpha: -v.dot(u).item<double>());
+        foreach (var u in found) v.add_(u, alpha: -v.dot(u).ToDouble());
         v.div_(v.norm());
     }
 }
