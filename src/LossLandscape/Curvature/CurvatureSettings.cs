@@ -15,7 +15,7 @@ public sealed record LanczosSettings(int TopK = 1, int MaxIterations = 100, doub
     internal void Validate()
     {
         if (TopK < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "at least one eigenvalue");
-        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "at least one iteration");
+        if (MaxIterations < TopK) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, $"at least TopK = {TopK} iterations");
         if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "a non-negative tolerance");
     }
 }

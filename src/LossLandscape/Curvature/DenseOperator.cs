@@ -20,9 +20,10 @@ public sealed class DenseOperator : ILinearOperator, IDisposable
         using (no_grad())
         {
             // Lanczos and SLQ assume symmetry; an asymmetric matrix would give plausible but meaningless numbers.
+            // sqrt(eps) relative tolerates the rounding of a product like Q D Q^T, not a genuinely asymmetric matrix.
             double scale = matrix.abs().max().ToDouble();
             double asymmetry = (matrix - matrix.t()).abs().max().ToDouble();
-            if (asymmetry > 100 * LinearOperatorChecks.Epsilon(matrix.dtype) * Math.Max(scale, double.Epsilon))
+            if (asymmetry > Math.Sqrt(LinearOperatorChecks.Epsilon(matrix.dtype)) * Math.Max(scale, double.Epsilon))
                 throw new ArgumentException($"the matrix is not symmetric (max |A - A^T| = {asymmetry:G3}, max |A| = {scale:G3})", nameof(matrix));
             this.matrix = matrix.detach().clone().DetachFromDisposeScope();
         }

@@ -53,7 +53,8 @@ public sealed class SpectralDensity
 
     /// <summary>
     /// Estimate of the normalised spectral moment tr(A^p) / n: the runs' quadratures sum_i w_i theta_i^p, exact per
-    /// run for p up to 2m - 1, unbiased over runs. p = 1 gives trace / n.
+    /// run for p up to 2m - 1. Unbiased over Rademacher runs (their norm is always sqrt(n)); with Gaussian runs it
+    /// is a ratio estimate, consistent but slightly biased. p = 1 gives trace / n.
     /// </summary>
     public RunEstimate Moment(int p)
     {

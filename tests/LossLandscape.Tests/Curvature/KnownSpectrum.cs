@@ -25,7 +25,7 @@ public sealed class KnownSpectrum : IDisposable
         var (q, _) = linalg.qr(gaussian);
         var lambda = tensor(Eigenvalues, dtype: ScalarType.Float64);
         var matrix = q.mul(lambda.unsqueeze(0)).mm(q.t());
-        // Rounding leaves A a hair asymmetric; symmetrise so the operator's check measures intent, not rounding.
+        // Rounding leaves Q D Q^T a hair asymmetric; symmetrise so the operator is exactly symmetric.
         matrix = matrix.add(matrix.t()).mul_(0.5);
         Operator = new DenseOperator(matrix);
         FrobeniusSquared = Eigenvalues.Sum(x => x * x);
