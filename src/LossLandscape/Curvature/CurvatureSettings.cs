@@ -1,6 +1,6 @@
 namespace LossLandscape.Curvature;
 
-// Defaults follow PyHessian (Yao et al., 2020, github.com/amirgholami/PyHessian) where it has them:
+// Defaults follow PyHessian (arXiv:1912.07145) where it has them:
 // maxIter = 100 and tol = 1e-3 for eigenvalues and trace, iter = 100 and n_v = 1 for the density.
 // PyHessian has no Lanczos eigensolver; ours takes its power-iteration budget and tolerance.
 

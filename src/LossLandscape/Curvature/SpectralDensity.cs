@@ -6,7 +6,7 @@ namespace LossLandscape.Curvature;
 public readonly record struct RunEstimate(double Mean, double StandardError);
 
 /// <summary>
-/// Spectral density of a symmetric operator by stochastic Lanczos quadrature (Ghorbani, Krishnan and Xiao, 2019;
+/// Spectral density of a symmetric operator by stochastic Lanczos quadrature (arXiv:1901.10159;
 /// PyHessian's <c>hessian.density</c>). Each run is a Gauss quadrature of the spectral measure seen from one random
 /// unit vector: nodes are Ritz values, weights the squared first components of T's eigenvectors. Averaging runs
 /// approximates the eigenvalue distribution; smoothing with Gaussians turns the point masses into a density.
