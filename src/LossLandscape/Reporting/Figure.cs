@@ -25,8 +25,7 @@ public static class Figure
     {
         style ??= FigureStyle.Default;
         var plot = new Plot();
-        // ScottPlot's default family resolves to a serif face on some Linux machines; figures read better in sans.
-        plot.Font.Set(Fonts.Sans);
+        plot.Font.Set(SansFamily.Value);
         plot.Title(title, style.TitleFontSize);
         plot.XLabel(xLabel, style.AxisLabelFontSize);
         plot.YLabel(yLabel, style.AxisLabelFontSize);
@@ -37,11 +36,11 @@ public static class Figure
         return plot;
     }
 
-    /// <summary>Shows a legend outside the data area, on the right, when more than one item would be in it.</summary>
-    public static void ShowLegendIfSeveral(Plot plot, Edge edge = Edge.Right)
+    /// <summary>Shows a legend outside the data area (so it never covers data) when it would list at least <paramref name="minimumItems"/> items.</summary>
+    public static void ShowLegendIfSeveral(Plot plot, Edge edge = Edge.Right, int minimumItems = 2)
     {
         int items = plot.GetPlottables().SelectMany(p => p.LegendItems).Count(i => !string.IsNullOrEmpty(i.LabelText));
-        if (items > 1) plot.ShowLegend(edge);
+        if (items >= minimumItems) plot.ShowLegend(edge);
         else plot.HideLegend();
     }
 
@@ -56,6 +55,11 @@ public static class Figure
         AtomicFile.Write(saved.SvgPath, s => s.Write(Encoding.UTF8.GetBytes(svg)));
         return saved;
     }
+
+    // ScottPlot's default family resolves to a serif face on Linux machines without its preferred fonts;
+    // DejaVu Sans is on most of them and has the Greek letters (α, β, η) our labels use.
+    static readonly Lazy<string> SansFamily = new(() =>
+        Fonts.GetTypeface("DejaVu Sans", bold: false, italic: false).FamilyName == "DejaVu Sans" ? "DejaVu Sans" : Fonts.Sans);
 
     /// <summary>Makes <paramref name="axis"/> label log10-transformed data with the values they stand for.</summary>
     public static void UseLogTicks(IAxis axis)
