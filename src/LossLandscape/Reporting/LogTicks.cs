@@ -21,11 +21,11 @@ public static class LogTicks
         double span = max - min;
         // Which multiples of each decade get a label: only 1 on wide ranges, more as the range narrows.
         int[] labelled = span < 0.6 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : span < 1.6 ? [1, 2, 5] : [1];
-        int decadeStep = Math.Max(1, (int)Math.Ceiling((last - first) / (double)maxMajorTicks));
+        int decadeStep = NiceStep((int)Math.Ceiling((last - first) / (double)Math.Max(1, maxMajorTicks)));
         var ticks = new List<LogTick>();
         for (int k = first; k <= last; k++)
         {
-            bool decadeLabelled = (k - first) % decadeStep == 0;
+            bool decadeLabelled = k % decadeStep == 0;
             for (int m = 1; m <= 9; m++)
             {
                 if (m > 1 && decadeStep > 1) break; // too many decades for minor ticks to be readable
@@ -36,6 +36,14 @@ public static class LogTicks
             }
         }
         return ticks;
+    }
+
+    /// <summary>The smallest of 1, 2, 5, 10, 20, 50, ... decades per label that is at least <paramref name="minimum"/>.</summary>
+    static int NiceStep(int minimum)
+    {
+        for (int scale = 1; ; scale *= 10)
+            foreach (int step in new[] { 1, 2, 5 })
+                if (step * scale >= minimum) return step * scale;
     }
 
     /// <summary>The label of <c>m * 10^k</c>: plain decimals from 0.001 to 10000, else "2e-5".</summary>

@@ -46,4 +46,8 @@ sealed class FigureFiles : IDisposable
         Assert.Equal("svg", doc.Root!.Name.LocalName);
         return text;
     }
+
+    /// <summary>The text of every &lt;text&gt; element in the SVG: titles, axis labels, tick labels, legend entries.</summary>
+    public static IReadOnlyList<string> SvgTexts(string path) =>
+        XDocument.Load(path).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
 }
