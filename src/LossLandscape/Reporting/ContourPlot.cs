@@ -87,13 +87,11 @@ public sealed class ContourPlot
     public IReadOnlyList<ContourLevel> ContourLevels()
     {
         var shown = PlottedValues();
-        var levels = Levels?.Select(l => XYLayers.Map(l, LogValues ? AxisScale.Log10 : AxisScale.Linear)).Where(double.IsFinite).ToList()
-            ?? ContourLines.EvenLevels(shown, LevelCount);
-        return levels.Select(l =>
-        {
-            var traced = ContourLines.Trace(Alpha, Beta, shown, l);
-            return traced with { Level = LogValues ? Math.Pow(10, l) : l };
-        }).ToList();
+        var scale = LogValues ? AxisScale.Log10 : AxisScale.Linear;
+        // Pairs of (level in z, level as plotted), so explicit levels come back exactly as given.
+        var levels = Levels?.Select(l => (Z: l, Shown: XYLayers.Map(l, scale))).Where(l => double.IsFinite(l.Shown)).ToList()
+            ?? ContourLines.EvenLevels(shown, LevelCount).Select(l => (Z: LogValues ? Math.Pow(10, l) : l, Shown: l)).ToList();
+        return levels.Select(l => ContourLines.Trace(Alpha, Beta, shown, l.Shown) with { Level = l.Z }).ToList();
     }
 
     public Plot Build()
