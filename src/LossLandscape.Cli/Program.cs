@@ -9,6 +9,10 @@ GlobalOptions.AddTo(root);
 root.Add(TrainCommand.Create());
 root.Add(DataCommand.Create());
 root.Add(DoctorCommand.Create());
+root.Add(InterpolateCommand.Create());
+root.Add(SliceCommand.Create());
+root.Add(HessianCommand.Create());
+root.Add(SharpnessCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))

@@ -14,9 +14,9 @@ public sealed record LanczosSettings(int TopK = 1, int MaxIterations = 100, doub
 {
     internal void Validate()
     {
-        if (TopK < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "at least one eigenvalue");
+        if (TopK < 1) throw new LandscapeException($"{nameof(TopK)} must be at least one eigenvalue, got {TopK}");
         if (MaxIterations < TopK) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, $"at least TopK = {TopK} iterations");
-        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "a non-negative tolerance");
+        if (!(Tolerance >= 0)) throw new LandscapeException($"{nameof(Tolerance)} must be a non-negative tolerance, got {Tolerance}");
     }
 }
 
@@ -29,9 +29,9 @@ public sealed record PowerIterationSettings(int TopK = 1, int MaxIterations = 10
 {
     internal void Validate()
     {
-        if (TopK < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "at least one eigenvalue");
-        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "at least one iteration");
-        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "a non-negative tolerance");
+        if (TopK < 1) throw new LandscapeException($"{nameof(TopK)} must be at least one eigenvalue, got {TopK}");
+        if (MaxIterations < 1) throw new LandscapeException($"{nameof(MaxIterations)} must be at least one iteration, got {MaxIterations}");
+        if (!(Tolerance >= 0)) throw new LandscapeException($"{nameof(Tolerance)} must be a non-negative tolerance, got {Tolerance}");
     }
 }
 
@@ -44,8 +44,8 @@ public sealed record HutchinsonSettings(int MaxIterations = 100, double Toleranc
 {
     internal void Validate()
     {
-        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "at least one probe");
-        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "a non-negative tolerance");
+        if (MaxIterations < 1) throw new LandscapeException($"{nameof(MaxIterations)} must be at least one probe, got {MaxIterations}");
+        if (!(Tolerance >= 0)) throw new LandscapeException($"{nameof(Tolerance)} must be a non-negative tolerance, got {Tolerance}");
     }
 }
 
@@ -58,7 +58,7 @@ public sealed record SpectralDensitySettings(int Runs = 1, int Iterations = 100,
 {
     internal void Validate()
     {
-        if (Runs < 1) throw new ArgumentOutOfRangeException(nameof(Runs), Runs, "at least one run");
-        if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
+        if (Runs < 1) throw new LandscapeException($"{nameof(Runs)} must be at least one run, got {Runs}");
+        if (Iterations < 1) throw new LandscapeException($"{nameof(Iterations)} must be at least one iteration, got {Iterations}");
     }
 }

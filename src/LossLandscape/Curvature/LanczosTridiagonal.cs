@@ -11,6 +11,10 @@ public sealed record LanczosTridiagonal(double[] Alphas, double[] Betas, double 
 {
     public int Size => Alphas.Length;
 
+    /// <summary>The tridiagonal of the first <paramref name="m"/> steps (what a run stopped after m products would have built).</summary>
+    public LanczosTridiagonal Leading(int m) =>
+        m >= Size ? this : new LanczosTridiagonal(Alphas[..m], Betas[..Math.Max(0, m - 1)], m - 1 < Betas.Length ? Betas[m - 1] : ResidualNorm);
+
     /// <summary>Eigen-decomposition of T: values ascending, vectors as columns (vectors[row, column]).</summary>
     public (double[] Values, double[,] Vectors) Eigen()
     {

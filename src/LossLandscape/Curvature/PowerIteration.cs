@@ -9,7 +9,8 @@ namespace LossLandscape.Curvature;
 /// <param name="Products">Operator products used by this call.</param>
 /// <param name="Converged">Whether each estimate met the tolerance before the iteration budget ran out.</param>
 /// <param name="Eigenvectors">Unit eigenvector estimates as rows [k, n]; the caller owns them.</param>
-public sealed record PowerIterationResult(double[] Eigenvalues, int[] Iterations, long Products, bool[] Converged, Tensor Eigenvectors);
+/// <param name="Estimates">For each eigenvalue, its Rayleigh-quotient estimate after each product (for convergence studies).</param>
+public sealed record PowerIterationResult(double[] Eigenvalues, int[] Iterations, long Products, bool[] Converged, Tensor Eigenvectors, double[][] Estimates);
 
 /// <summary>
 /// Power iteration with deflation by orthogonalisation, the algorithm of PyHessian's <c>hessian.eigenvalues</c>:
@@ -30,6 +31,7 @@ public static class PowerIteration
         var eigenvalues = new double[k];
         var iterations = new int[k];
         var converged = new bool[k];
+        var history = Enumerable.Range(0, k).Select(_ => new List<double>()).ToArray();
         var found = new List<Tensor>();
         try
         {
@@ -43,6 +45,7 @@ public static class PowerIteration
                     Deflate(v, found);
                     var hv = op.Apply(v);
                     double current = hv.dot(v).ToDouble();
+                    history[e].Add(current);
                     iterations[e]++;
                     double norm = hv.norm().ToDouble();
                     if (norm > 0) v.copy_(hv.div_(norm));
@@ -59,7 +62,7 @@ public static class PowerIteration
                 found.Add(v);
             }
             var rows = stack(found).DetachFromDisposeScope();
-            return new PowerIterationResult(eigenvalues, iterations, op.Products - productsBefore, converged, rows);
+            return new PowerIterationResult(eigenvalues, iterations, op.Products - productsBefore, converged, rows, history.Select(h => h.ToArray()).ToArray());
         }
         finally
         {
