@@ -30,6 +30,8 @@ public sealed record RunManifest
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        // NaN marks "not measured" in reports (e.g. a measure without a worst-case loss).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using LossLandscape.Experiments;
+using LossLandscape.Runs;
+
+namespace LossLandscape.Cli.Commands;
+
+/// <summary>`landscape experiment NAME`: the experiments of the talk, each with smoke, quick and paper presets.</summary>
+public static class ExperimentCommand
+{
+    public static readonly Option<Preset> PresetOption = new("--preset") { Description = "smoke (CI), quick (minutes on 2 cores) or paper", DefaultValueFactory = _ => Preset.Quick };
+    public static readonly Option<string?> Out = new("--out", "-o") { Description = "result folder (default: runs/<experiment>-<preset>-<time>)" };
+
+    public static Command Create()
+    {
+        var command = new Command("experiment", "Run an experiment of the talk.");
+        command.Add(EdgeOfStabilityCommand());
+        return command;
+    }
+
+    /// <summary>Creates the result folder with run.json for an experiment's settings.</summary>
+    public static RunDirectory Output<T>(ParseResult p, string name, Preset preset, T settings, int seed)
+    {
+        var run = RunDirectory.Create(p.GetValue(Out) ?? Path.Combine("runs", $"{name}-{preset.ToString().ToLowerInvariant()}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+        run.WriteManifest(new RunManifest
+        {
+            Command = $"experiment {name}",
+            Settings = RunManifest.ToSettings(new { preset, settings }),
+            Seed = seed,
+            Device = TorchRuntime.Device.ToString(),
+            Threads = TorchRuntime.Threads,
+        });
+        return run;
+    }
+
+    public static void Finish(RunDirectory run, RunStatus status = RunStatus.Completed, string? detail = null) =>
+        run.WriteManifest(run.ReadManifest() with { Status = status, StatusDetail = detail, Ended = DateTimeOffset.UtcNow });
+
+    static Command EdgeOfStabilityCommand()
+    {
+        var lr = new Option<double?>("--lr") { Description = "step size eta of full-batch gradient descent" };
+        var momentum = new Option<double?>("--momentum") { Description = "heavy-ball momentum beta (threshold (2 + 2 beta)/eta)" };
+        var steps = new Option<int?>("--steps") { Description = "gradient-descent steps" };
+        var trainSize = new Option<int?>("--train-size") { Description = "training subset (full batch)" };
+        var every = new Option<int?>("--eigen-every") { Description = "measure the top eigenvalue every N steps" };
+        var width = new Option<int?>("--width") { Description = "MLP width" };
+        var seed = new Option<int?>("--seed") { Description = "seed" };
+        var command = new Command("edge-of-stability", "Full-batch GD drives the top Hessian eigenvalue to 2/eta and it hovers there (Cohen et al. 2021).")
+            { PresetOption, Out, lr, momentum, steps, trainSize, every, width, seed, DataOptions.DataDir };
+        command.SetAction(p =>
+        {
+            var device = GlobalOptions.Apply(p);
+            var preset = p.GetValue(PresetOption);
+            var d = EdgeOfStabilitySettings.For(preset);
+            var s = d with
+            {
+                LearningRate = p.GetValue(lr) ?? d.LearningRate, Momentum = p.GetValue(momentum) ?? d.Momentum,
+                Steps = p.GetValue(steps) ?? d.Steps, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
+                EigenEvery = p.GetValue(every) ?? d.EigenEvery, Width = p.GetValue(width) ?? d.Width, Seed = p.GetValue(seed) ?? d.Seed,
+                DataDir = p.GetValue(DataOptions.DataDir),
+            };
+            if (!(s.LearningRate > 0) || s.Momentum is < 0 or >= 1 || s.Steps < 1 || s.EigenEvery < 1)
+                throw new LandscapeException("--lr must be positive, --momentum in [0, 1), --steps and --eigen-every at least 1");
+            var run = Output(p, "edge-of-stability", preset, s, s.Seed);
+            var report = EdgeOfStability.Run(s, run, device, Console.WriteLine);
+            Finish(run, report.Status.StartsWith("diverged") ? RunStatus.Diverged : RunStatus.Completed, report.Status);
+            Console.WriteLine(report.FirstReach is { } first
+                ? $"threshold {report.Threshold:G4}; at 90% or more from step {first} to {report.LastReach}; median there {report.HoverMedian:P0} of the threshold, " +
+                  $"{report.HoverShareWithin10:P0} of samples within 10%; max {report.MaxRelative:P0}; {report.Seconds:F0} s; {run.Path}"
+                : $"threshold {report.Threshold:G4}; never reached 90% of it (max {report.MaxRelative:P0}); {report.Seconds:F0} s; {run.Path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
