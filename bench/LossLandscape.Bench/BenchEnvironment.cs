@@ -16,10 +16,10 @@ public static class BenchEnvironment
                $"commit: {ProvenanceInfo.GitCommit}; libtorch {__version__}; .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}";
     }
 
-    /// <summary>Median wall time in seconds of <paramref name="repeats"/> runs after one warm-up.</summary>
-    public static double Median(int repeats, Action work)
+    /// <summary>Median wall time in seconds of <paramref name="repeats"/> runs after one warm-up (by default a run of the work itself).</summary>
+    public static double Median(int repeats, Action work, Action? warmUp = null)
     {
-        work();
+        (warmUp ?? work)();
         var times = new List<double>();
         for (int i = 0; i < repeats; i++)
         {

@@ -41,12 +41,14 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     {
         var outFolder = Path.Combine(runs.Root, "slice1d");
         Landscape("slice", runs.A, "--dims", "1", "--grid", "-1:1:5", "--out", outFolder);
-        var curve = GridFile.ReadSurface(Path.Combine(outFolder, "slice.csv"));
-        Assert.Equal(5, curve.PointCount);
-        double atZero = curve["loss"].Z[0, 2];
+        var curve = GridFile.ReadCurve(Path.Combine(outFolder, "slice.csv"));
+        Assert.Equal(new[] { "alpha", "loss", "accuracy" }, new[] { curve.Axis.Name }.Concat(curve.Values.Select(v => v.Name)));
+        Assert.Equal(5, curve.Axis.Values.Count);
+        double atZero = curve["loss"].Values[2];
         double reported = MetricsFile.Read(Path.Combine(runs.A, MetricsFile.FileName))[^1].TestLoss;
         Assert.Equal(reported, atZero, 4);
-        Assert.True(curve["loss"].Z[0, 0] > atZero && curve["loss"].Z[0, 4] > atZero);
+        Assert.True(curve["loss"].Values[0] > atZero && curve["loss"].Values[4] > atZero);
+        Assert.False(File.Exists(Path.Combine(outFolder, "slice.progress.csv")));
         foreach (var f in new[] { "slice.png", "slice.svg", "slice.loss.npy", "directions.safetensors", "run.json" })
             Assert.True(File.Exists(Path.Combine(outFolder, f)), f);
     }
@@ -61,8 +63,9 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
         var complete = File.ReadAllLines(csv);
         Assert.Equal(1 + 35, complete.Length);
         Assert.True(File.Exists(Path.Combine(outFolder, "surface.png")));
-        // As if killed: 12 points missing and the last line half written.
-        File.WriteAllText(csv, string.Join('\n', complete.Take(1 + 23)) + "\n" + complete[24][..5]);
+        // As if killed: the progress file holds 23 points and a half-written line; the final files are not there yet.
+        File.WriteAllText(Path.Combine(outFolder, "surface.progress.csv"), string.Join('\n', complete.Take(1 + 23)) + "\n" + complete[24][..5]);
+        File.Delete(csv);
         var again = Landscape(args);
         Assert.Contains("(23 resumed)", again.Stdout);
         Assert.Equal(complete, File.ReadAllLines(csv));

@@ -70,20 +70,23 @@ public static class SliceProbe
             ? new MlpSurfaceEvaluator(model, frame)
             : new PointwiseEvaluator(model, frame, mode, split.Train);
 
+        // Points go to a progress file as they are measured (a killed run resumes from it); the final files are
+        // written at the end: slice.csv (alpha, loss, accuracy) for 1-D, surface.csv (long form) + .npy for 2-D.
         var csv = output.File(settings.Dimensions == 1 ? "slice.csv" : "surface.csv");
+        var progressCsv = output.File(settings.Dimensions == 1 ? "slice.progress.csv" : "surface.progress.csv");
         var fields = new[] { "loss", "accuracy" };
         var betaValues = (beta?.Values ?? new[] { 0.0 }).ToArray();
         var done = new List<SurfacePoint>();
-        if (File.Exists(csv))
+        if (File.Exists(progressCsv))
         {
-            var partial = GridFile.ReadSurface(csv, alpha.Values.ToArray(), betaValues);
+            var partial = GridFile.ReadSurface(progressCsv, alpha.Values.ToArray(), betaValues);
             for (int iy = 0; iy < betaValues.Length; iy++)
                 for (int ix = 0; ix < alpha.Count; ix++)
                     if (partial.Present[iy, ix])
                         done.Add(new SurfacePoint(alpha[ix], betaValues[iy], partial.Surface["loss"].Z[iy, ix], partial.Surface["accuracy"].Z[iy, ix]));
         }
         List<SurfacePoint> points;
-        using (var writer = SurfaceRowWriter.Open(csv, fields))
+        using (var writer = SurfaceRowWriter.Open(progressCsv, fields))
             points = LossSurface.Compute(evaluator, alpha, beta, done,
                 chunk => { foreach (var p in chunk) writer.Append(p.Alpha, p.Beta, new[] { p.Loss, p.Accuracy }); }, progress);
 
@@ -93,7 +96,18 @@ public static class SliceProbe
             surface["loss"].Z[i / alpha.Count, i % alpha.Count] = p.Loss;
             surface["accuracy"].Z[i / alpha.Count, i % alpha.Count] = p.Accuracy;
         }
-        GridFile.WriteSurface(csv, surface);
+        if (settings.Dimensions == 1)
+        {
+            GridFile.WriteCurve(csv, new Curve(new GridColumn("alpha", surface.Alpha),
+                fields.Select(f => new GridColumn(f, points.Select(p => f == "loss" ? p.Loss : p.Accuracy).ToArray())).ToList()));
+            foreach (var f in fields) NpyFile.Write(GridFile.NpyPath(csv, f), points.Select(p => f == "loss" ? p.Loss : p.Accuracy).ToArray());
+            NpyFile.Write(GridFile.NpyPath(csv, "alpha"), surface.Alpha.ToArray());
+        }
+        else
+        {
+            GridFile.WriteSurface(csv, surface);
+        }
+        File.Delete(progressCsv);
         var figure = Plot(surface, settings, probe, overlay, output);
         double centerLoss = points.MinBy(p => Math.Abs(p.Alpha) + Math.Abs(p.Beta)).Loss;
         first.Dispose();
