@@ -13,6 +13,7 @@ root.Add(InterpolateCommand.Create());
 root.Add(SliceCommand.Create());
 root.Add(HessianCommand.Create());
 root.Add(SharpnessCommand.Create());
+root.Add(ConnectCommand.Create());
 root.Add(ExperimentCommand.Create());
 
 var parse = root.Parse(args);
