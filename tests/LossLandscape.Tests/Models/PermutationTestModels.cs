@@ -21,7 +21,7 @@ public static class PermutationTestModels
     /// <summary>
     /// A model whose every float state entry is redrawn from a seeded generator, so that BatchNorm affine
     /// parameters and running statistics are not the constants of initialisation (which would hide a
-    /// permutation that forgot them). Running variances stay positive.
+    /// permutation that forgot them). Running variances stay positive; BatchNorm scales stay near 1.
     /// </summary>
     public static LandscapeModel Create(string kind, int seed)
     {
@@ -33,6 +33,7 @@ public static class PermutationTestModels
             if (!t.is_floating_point()) continue;
             using var noise = randn(t.shape, generator: generator);
             if (name.EndsWith("running_var")) t.copy_(noise.abs_().add_(0.5));
+            else if (t.dim() == 1 && name.EndsWith("weight")) t.copy_(noise.mul_(0.3).add_(1)); // BatchNorm scales: near-zero ones kill units
             else if (t.dim() >= 2) t.copy_(noise.mul_(Math.Sqrt(2.0 / (t.numel() / t.shape[0]))));
             else t.copy_(noise.mul_(0.3));
         }
