@@ -9,6 +9,7 @@ public static class ModelRegistry
     {
         ["mlp"] = new("mlp", "fully connected ReLU net: --width units x --depth hidden layers, optional --bn", s => new Mlp(s)),
         ["cnn"] = new("cnn", "Nakkiran's 5-layer CNN-k: widths k,2k,4k,8k (--width k), BatchNorm by default", s => new CnnK(s)),
+        ["resnet18"] = new("resnet18", "Nakkiran's pre-activation ResNet-18-k: stage widths k,2k,4k,8k (--width k), always BatchNorm", s => new ResNet18K(s with { BatchNorm = true })),
     };
 
     public static IReadOnlyCollection<Entry> All => entries.Values;
