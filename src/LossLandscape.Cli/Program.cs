@@ -14,6 +14,9 @@ root.Add(SliceCommand.Create());
 root.Add(HessianCommand.Create());
 root.Add(SharpnessCommand.Create());
 root.Add(ConnectCommand.Create());
+root.Add(RebasinCommands.Permute());
+root.Add(RebasinCommands.Match());
+root.Add(RebasinCommands.Drift());
 root.Add(ExperimentCommand.Create());
 
 var parse = root.Parse(args);

@@ -49,6 +49,8 @@ public static class ConnectCommand
         var output = ProbeOptions.Output(p, a, "connect", name, settings);
         var report = ModeConnectivity.Run(a, b, settings, output, device, p.GetValue(GlobalOptions.Progress) == Terminal.ProgressMode.None ? null : Console.WriteLine);
         ProbeOptions.Complete(output);
+        Console.WriteLine($"test error of A and B with their own statistics: {report.BaseTestErrors[0]:P2}, {report.BaseTestErrors[1]:P2}; " +
+                          $"at t = 0 and 1 on the path: {1 - report.SegmentPoints[0].TestAccuracy:P2}, {1 - report.SegmentPoints[^1].TestAccuracy:P2}");
         Console.WriteLine($"|B - A| = {report.Distance:G5}; segment: worst test error {report.Segment.WorstTestError:P2} (endpoints {report.Segment.EndpointMeanTestError:P2}), " +
                           $"train-loss barrier {report.Segment.TrainLossBarrier:G4}" +
                           (report.Curve is { } c ? $"; {c.Path}: worst test error {c.WorstTestError:P2}, barrier {c.TrainLossBarrier:G4}, trained in {report.CurveTrainingSeconds:F0} s" : "") +

@@ -5,18 +5,27 @@ using static TorchSharp.torch;
 
 namespace LossLandscape.Connectivity;
 
+/// <summary>The BatchNorm statistics of a path's two endpoint models, used at exactly t = 0 and t = 1.</summary>
+public sealed record EndpointStatistics(IReadOnlyDictionary<string, Tensor> Start, IReadOnlyDictionary<string, Tensor> End)
+{
+    public static EndpointStatistics Of(LandscapeModel a, LandscapeModel b) => new(BatchNormStatistics.Snapshot(a), BatchNormStatistics.Snapshot(b));
+
+    public IReadOnlyDictionary<string, Tensor>? At(double t) => t == 0 ? Start : t == 1 ? End : null;
+}
+
 /// <summary>Loss and accuracy at one point of a path, on the training and test data.</summary>
 public sealed record PathPoint(double T, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy);
 
 /// <summary>
 /// The segment w(t) = (1 - t) wA + t wB between two models of one architecture, measured on training and
 /// test data; BatchNorm statistics are re-estimated at every t (the statistics of either end are wrong in
-/// between). t may leave [0, 1] to see beyond the endpoints.
+/// between), except at t = 0 and t = 1 when the endpoints' own statistics are given: there the path passes
+/// through the models themselves and must show their own errors. t may leave [0, 1] to see beyond the endpoints.
 /// </summary>
 public static class LinearPath
 {
     public static IReadOnlyList<PathPoint> Measure(LandscapeModel model, Tensor wA, Tensor wB, DataSplit data, GridAxis t,
-        Dataset? statisticsData = null, Action<int, int>? progress = null)
+        Dataset? statisticsData = null, Action<int, int>? progress = null, EndpointStatistics? endpoints = null)
     {
         using var direction = wB.sub(wA);
         if (MlpSurfaceEvaluator.Supports(model))
@@ -33,7 +42,9 @@ public static class LinearPath
         var points = new List<PathPoint>();
         foreach (var ti in t.Values)
         {
-            walker.MoveTo(ti, 0); // one re-estimation serves both datasets
+            var own = endpoints?.At(ti);
+            walker.MoveTo(ti, 0, reestimate: own is null); // one re-estimation serves both datasets
+            if (own is not null && mode == BatchNormMode.Recompute) BatchNormStatistics.Restore(model, own);
             var train = Training.Evaluation.Evaluate(model, data.Train);
             var test = Training.Evaluation.Evaluate(model, data.Test);
             points.Add(new PathPoint(ti, train.Loss, train.Accuracy, test.Loss, test.Accuracy));

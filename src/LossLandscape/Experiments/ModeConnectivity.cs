@@ -47,7 +47,9 @@ public sealed record PathSummary(string Path, double TrainLossBarrier, double Wo
     }
 }
 
-public sealed record ConnectReport(string From, string To, double Distance, PathSummary Segment, PathSummary? Curve,
+/// <param name="BaseTestErrors">Test error of A and B with their own weights and BatchNorm statistics: the path's t = 0 and
+/// t = 1 must agree with these (for BN nets up to the difference between re-estimated and running statistics).</param>
+public sealed record ConnectReport(string From, string To, double Distance, double[] BaseTestErrors, PathSummary Segment, PathSummary? Curve,
     IReadOnlyList<PathPoint> SegmentPoints, IReadOnlyList<PathPoint>? CurvePoints, IReadOnlyList<double>? CurveEpochLosses,
     double? CurveTrainingSeconds, double Seconds);
 
@@ -64,8 +66,10 @@ public static class ModeConnectivity
         var model = a.Model;
         using var wa = ParameterVector.Get(a.Model);
         using var wb = ParameterVector.Get(b.Model);
+        var baseErrors = new[] { a.Model, b.Model }.Select(m => 1 - Evaluation.Evaluate(m, test).Accuracy).ToArray();
         var t = GridAxis.Parse(s.TGrid);
-        var segment = LinearPath.Measure(model, wa, wb, measured, t, split.Train);
+        var endpoints = EndpointStatistics.Of(a.Model, b.Model);
+        var segment = LinearPath.Measure(model, wa, wb, measured, t, split.Train, endpoints: endpoints);
         var segmentSummary = PathSummary.Of("segment", segment);
         log?.Invoke($"segment: train-loss barrier {segmentSummary.TrainLossBarrier:G4}, worst test error {segmentSummary.WorstTestError:P2} at t={segmentSummary.AtT:G3} " +
                     $"(endpoints {segmentSummary.EndpointMeanTestError:P2})");
@@ -78,7 +82,7 @@ public static class ModeConnectivity
             using var curve = new ConnectingCurve(kind, wa, wb, s.Points);
             training = CurveTraining.Train(curve, model, split.Train, s.TrainingOrDefault,
                 (epoch, loss) => log?.Invoke($"curve epoch {epoch}/{s.TrainingOrDefault.Epochs}: objective {loss:G4}"));
-            curvePoints = CurvePath.Measure(model, curve, measured, t, split.Train);
+            curvePoints = CurvePath.Measure(model, curve, measured, t, split.Train, endpoints: endpoints);
             curveSummary = PathSummary.Of(kind.ToString().ToLowerInvariant(), curvePoints);
             log?.Invoke($"{curveSummary.Path}: train-loss barrier {curveSummary.TrainLossBarrier:G4}, worst test error {curveSummary.WorstTestError:P2} at t={curveSummary.AtT:G3}; " +
                         $"trained in {training.Elapsed.TotalSeconds:F0} s");
@@ -86,7 +90,7 @@ public static class ModeConnectivity
             if (s.Plane && curve.Bends.Count > 0) PlotPlane(model, curve, split, s, output, device);
         }
         WritePaths(output, segment, curvePoints, s.Curve);
-        var report = new ConnectReport(a.CheckpointPath, b.CheckpointPath, wb.sub(wa).norm().ToDouble(), segmentSummary, curveSummary, segment, curvePoints,
+        var report = new ConnectReport(a.CheckpointPath, b.CheckpointPath, wb.sub(wa).norm().ToDouble(), baseErrors, segmentSummary, curveSummary, segment, curvePoints,
             training?.EpochLosses, training?.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds);
         AtomicFile.WriteAllText(output.File("connect.json"), JsonSerializer.Serialize(report, RunManifest.Json));
         return report;
@@ -133,7 +137,7 @@ public static class ModeConnectivity
         var frame = new SurfaceFrame(curve.Start, d1, d2, data);
         using ISurfaceEvaluator evaluator = MlpSurfaceEvaluator.Supports(model)
             ? new MlpSurfaceEvaluator(model, frame)
-            : new PointwiseEvaluator(model, frame, BatchNormMode.Recompute, split.Train);
+            : new PointwiseEvaluator(model, frame, BatchNormMode.Recompute, data); // statistics from the same subset keep BN nets affordable
         var points = LossSurface.Compute(evaluator, axis, axis);
         var surface = Surface.Empty(axis.Values.ToArray(), axis.Values.ToArray(), new[] { "train_loss", "train_acc" });
         for (int i = 0; i < points.Count; i++)

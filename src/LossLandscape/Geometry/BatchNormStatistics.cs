@@ -15,6 +15,17 @@ public static class BatchNormStatistics
 {
     public static bool Present(nn.Module model) => model.modules().Any(m => m is NormBase);
 
+    /// <summary>Copies of a model's BatchNorm buffers (running statistics and counters), by state name.</summary>
+    public static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
+        model.named_buffers().ToDictionary(b => b.name, b => b.buffer.detach().clone());
+
+    /// <summary>Writes buffers taken by <see cref="Snapshot"/> back into a model of the same architecture.</summary>
+    public static void Restore(nn.Module model, IReadOnlyDictionary<string, Tensor> snapshot)
+    {
+        using var _ = no_grad();
+        foreach (var (name, buffer) in model.named_buffers()) buffer.copy_(snapshot[name]);
+    }
+
     /// <summary>Recomputes running mean and variance on <paramref name="data"/> (train mode, no gradients); restores the mode and momenta.</summary>
     public static void Reestimate(nn.Module<Tensor, Tensor> model, Dataset data, int batchSize = 1000)
     {

@@ -51,7 +51,8 @@ public sealed class PointwiseEvaluator : ISurfaceEvaluator
     /// Puts the model at center + a d1 + b d2 (and re-estimates BatchNorm statistics when asked), so that a
     /// caller can measure several datasets at one point for the price of one re-estimation.
     /// </summary>
-    public void MoveTo(double a, double b)
+    /// <param name="reestimate">False when the caller sets the BatchNorm statistics itself (e.g. at an endpoint, whose own statistics are known).</param>
+    public void MoveTo(double a, double b, bool reestimate = true)
     {
         using (var scope = NewDisposeScope())
         {
@@ -59,7 +60,7 @@ public sealed class PointwiseEvaluator : ISurfaceEvaluator
             if (frame.Second is not null) w.add_(frame.Second, alpha: b);
             ParameterVector.Set(model, w);
         }
-        if (batchNorm == BatchNormMode.Recompute) BatchNormStatistics.Reestimate(model, statisticsData!, batchSize);
+        if (reestimate && batchNorm == BatchNormMode.Recompute) BatchNormStatistics.Reestimate(model, statisticsData!, batchSize);
     }
 
     public void Dispose()

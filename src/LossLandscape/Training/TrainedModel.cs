@@ -52,7 +52,8 @@ public sealed class TrainedModel : IDisposable
             throw new LandscapeException($"{path}: no such run folder or checkpoint");
         }
         TrainRunSettings? settings = null;
-        if (run is not null && run.ReadManifest() is { Command: "train" } manifest) settings = manifest.SettingsAs<TrainRunSettings>();
+        // Runs made by train, and the model copies made by permute and match, carry the training settings.
+        if (run is not null && run.ReadManifest() is { Command: "train" or "permute" or "match" } manifest) settings = manifest.SettingsAs<TrainRunSettings>();
         var model = Checkpoint.Load(file, device);
         return new TrainedModel(model, file, run, settings);
     }

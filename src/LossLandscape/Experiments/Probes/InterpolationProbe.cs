@@ -27,7 +27,7 @@ public static class InterpolationProbe
         using var wa = ParameterVector.Get(a.Model);
         using var wb = ParameterVector.Get(b.Model);
         var t = GridAxis.Parse(s.Grid);
-        var points = LinearPath.Measure(a.Model, wa, wb, new Data.DataSplit(train, test), t, split.Train, progress);
+        var points = LinearPath.Measure(a.Model, wa, wb, new Data.DataSplit(train, test), t, split.Train, progress, EndpointStatistics.Of(a.Model, b.Model));
         var ts = points.Select(p => p.T).ToArray();
         var report = new InterpolationReport(a.CheckpointPath, b.CheckpointPath, points,
             LossBarrier.Of(ts, points.Select(p => p.TrainLoss).ToArray()),
