@@ -14,7 +14,7 @@ public static class TrainCommand
     static readonly Option<string> Model = new("--model") { Description = "architecture: " + string.Join(", ", ModelRegistry.All.Select(e => $"{e.Name} ({e.Description})")), DefaultValueFactory = _ => "mlp" };
     static readonly Option<int> Width = new("--width") { Description = "hidden units (mlp) or base channels k (cnn)", DefaultValueFactory = _ => 256 };
     static readonly Option<int> Depth = new("--depth") { Description = "hidden layers (mlp)", DefaultValueFactory = _ => 2 };
-    static readonly Option<bool?> BatchNorm = new("--bn") { Description = "BatchNorm after hidden layers (default: on for cnn, off for mlp)" };
+    static readonly Option<bool?> BatchNorm = new("--bn") { Description = "BatchNorm after hidden layers (default: on for cnn and resnet18, off for mlp)" };
     static readonly Option<int> Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 10 };
     static readonly Option<int> BatchSize = new("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 128 };
     static readonly Option<OptimizerKind> Optimizer = new("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => OptimizerKind.Sgd };
@@ -117,7 +117,7 @@ public static class TrainCommand
     static TrainRunSettings FromOptions(ParseResult p)
     {
         string kind = ModelRegistry.Get(p.GetValue(Model)!).Name;
-        var spec = new ModelSpec(kind, p.GetValue(Width), p.GetValue(Depth), p.GetValue(BatchNorm) ?? kind == "cnn");
+        var spec = new ModelSpec(kind, p.GetValue(Width), p.GetValue(Depth), p.GetValue(BatchNorm) ?? kind is "cnn" or "resnet18");
         var anneal = p.GetValue(AnnealEpoch);
         var training = new TrainSettings(
             Epochs: p.GetValue(Epochs),
