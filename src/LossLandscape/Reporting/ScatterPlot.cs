@@ -11,25 +11,11 @@ namespace LossLandscape.Reporting;
 ///     .Save("figures/phase");
 /// </code>
 /// </summary>
-public sealed class ScatterPlot
+public sealed class ScatterPlot : XYPlot<ScatterPlot>
 {
     readonly List<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, IReadOnlyList<string>? Labels)> groups = [];
-    readonly List<ReferenceLine> referenceLines = [];
 
-    public ScatterPlot(string title, string xLabel, string yLabel, FigureStyle? style = null)
-    {
-        Title = title;
-        XLabel = xLabel;
-        YLabel = yLabel;
-        Style = style ?? FigureStyle.Default;
-    }
-
-    public string Title { get; }
-    public string XLabel { get; }
-    public string YLabel { get; }
-    public FigureStyle Style { get; }
-    public AxisScale XScale { get; init; } = AxisScale.Linear;
-    public AxisScale YScale { get; init; } = AxisScale.Linear;
+    public ScatterPlot(string title, string xLabel, string yLabel, FigureStyle? style = null) : base(title, xLabel, yLabel, style) { }
 
     /// <summary>Adds a group of points; <paramref name="labels"/>, if given, writes a text beside each point.</summary>
     public ScatterPlot Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<string>? labels = null)
@@ -40,23 +26,8 @@ public sealed class ScatterPlot
         return this;
     }
 
-    /// <summary>A dashed vertical line at <paramref name="x"/> (data units) with a label.</summary>
-    public ScatterPlot AddVerticalLine(double x, string label)
+    protected override void AddData(Plot plot)
     {
-        referenceLines.Add(new ReferenceLine(x, label, Vertical: true));
-        return this;
-    }
-
-    /// <summary>A dashed horizontal line at <paramref name="y"/> (data units) with a label, e.g. "2/η".</summary>
-    public ScatterPlot AddHorizontalLine(double y, string label)
-    {
-        referenceLines.Add(new ReferenceLine(y, label, Vertical: false));
-        return this;
-    }
-
-    public Plot Build()
-    {
-        var plot = Figure.Create(Title, XLabel, YLabel, Style);
         for (int g = 0; g < groups.Count; g++)
         {
             var (name, x, y, labels) = groups[g];
@@ -76,12 +47,5 @@ public sealed class ScatterPlot
                 text.OffsetY = -Style.MarkerSize / 2;
             }
         }
-        XYLayers.AddReferenceLines(plot, referenceLines, XScale, YScale, Style);
-        XYLayers.ApplyScales(plot, XScale, YScale);
-        Figure.ShowLegendIfSeveral(plot);
-        return plot;
     }
-
-    /// <summary>Writes <c>basePath.png</c> and <c>basePath.svg</c>.</summary>
-    public SavedFigure Save(string basePath) => Figure.Save(Build(), basePath, Style);
 }

@@ -33,6 +33,14 @@ public static class CliRunner
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs a command quietly on 2 threads and asserts that it succeeded.</summary>
+    public static Result RunOk(params string[] args)
+    {
+        var r = Run(args.Concat(new[] { "--progress", "none", "--threads", "2" }).ToArray());
+        Assert.True(r.ExitCode == 0, $"landscape {string.Join(' ', args)}: {r.Stderr}{r.Stdout}");
+        return r;
+    }
+
     public static string TempFolder(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), $"ll-{prefix}-{Guid.NewGuid():N}");

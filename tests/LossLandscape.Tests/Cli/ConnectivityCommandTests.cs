@@ -10,18 +10,12 @@ public class ConnectivityCommandTests : IClassFixture<TwoTrainedRuns>
     readonly TwoTrainedRuns runs;
     public ConnectivityCommandTests(TwoTrainedRuns runs) => this.runs = runs;
 
-    static CliRunner.Result Landscape(params string[] args)
-    {
-        var r = CliRunner.Run(args.Concat(new[] { "--progress", "none", "--threads", "2" }).ToArray());
-        Assert.True(r.ExitCode == 0, $"landscape {string.Join(' ', args)}: {r.Stderr}{r.Stdout}");
-        return r;
-    }
 
     [Fact]
     public void PermutedCopyComputesTheSameFunction()
     {
         var outFolder = Path.Combine(runs.Root, "permuted");
-        Landscape("permute", runs.A, "--seed", "3", "--out", outFolder);
+        CliRunner.RunOk("permute", runs.A, "--seed", "3", "--out", outFolder);
         using var original = TrainedModel.Load(runs.A, CPU);
         using var permuted = TrainedModel.Load(outFolder, CPU);
         using var data = original.LoadData(CPU);
@@ -38,7 +32,7 @@ public class ConnectivityCommandTests : IClassFixture<TwoTrainedRuns>
     public void ConnectTrainsACurveThatStartsAndEndsAtTheModels()
     {
         var outFolder = Path.Combine(runs.Root, "connect");
-        Landscape("connect", runs.A, runs.B, "--curve", "bezier", "--epochs", "2", "--grid", "0:1:5", "--train-samples", "500", "--test-samples", "300", "--out", outFolder);
+        CliRunner.RunOk("connect", runs.A, runs.B, "--curve", "bezier", "--epochs", "2", "--grid", "0:1:5", "--train-samples", "500", "--test-samples", "300", "--out", outFolder);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "connect.json")));
         var segment = report.RootElement.GetProperty("segment_points");
         var curve = report.RootElement.GetProperty("curve_points");
@@ -54,7 +48,7 @@ public class ConnectivityCommandTests : IClassFixture<TwoTrainedRuns>
     public void WeightMatchingLowersTheBarrier()
     {
         var outFolder = Path.Combine(runs.Root, "match");
-        Landscape("match", runs.A, runs.B, "--grid", "0:1:5", "--out", outFolder);
+        CliRunner.RunOk("match", runs.A, runs.B, "--grid", "0:1:5", "--out", outFolder);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "match.json")));
         double before = report.RootElement.GetProperty("segment_before").GetProperty("train_loss_barrier").GetDouble();
         double after = report.RootElement.GetProperty("segment_after").GetProperty("train_loss_barrier").GetDouble();
@@ -66,7 +60,7 @@ public class ConnectivityCommandTests : IClassFixture<TwoTrainedRuns>
     public void DriftMeasuresDistanceAndAngleBetweenLateCheckpoints()
     {
         var outFolder = Path.Combine(runs.Root, "drift");
-        Landscape("drift", runs.A, "--loss-threshold", "10", "--out", outFolder);
+        CliRunner.RunOk("drift", runs.A, "--loss-threshold", "10", "--out", outFolder);
         var drift = GridFile.ReadCurve(Path.Combine(outFolder, "drift.csv"));
         Assert.Equal(3, drift.Axis.Values.Count); // the checkpoints of epochs 1-3 all count as "interpolating" at threshold 10
         Assert.Equal(0.0, drift["distance"].Values[0]);

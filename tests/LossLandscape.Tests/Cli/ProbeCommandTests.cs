@@ -29,18 +29,12 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     readonly TwoTrainedRuns runs;
     public ProbeCommandTests(TwoTrainedRuns runs) => this.runs = runs;
 
-    static CliRunner.Result Landscape(params string[] args)
-    {
-        var r = CliRunner.Run(args.Concat(new[] { "--progress", "none", "--threads", "2" }).ToArray());
-        Assert.True(r.ExitCode == 0, $"landscape {string.Join(' ', args)}: {r.Stderr}{r.Stdout}");
-        return r;
-    }
 
     [Fact]
     public void OneDimensionalSliceStartsAtTheModelsOwnLoss()
     {
         var outFolder = Path.Combine(runs.Root, "slice1d");
-        Landscape("slice", runs.A, "--dims", "1", "--grid", "-1:1:5", "--out", outFolder);
+        CliRunner.RunOk("slice", runs.A, "--dims", "1", "--grid", "-1:1:5", "--out", outFolder);
         var curve = GridFile.ReadCurve(Path.Combine(outFolder, "slice.csv"));
         Assert.Equal(new[] { "alpha", "loss", "accuracy" }, new[] { curve.Axis.Name }.Concat(curve.Values.Select(v => v.Name)));
         Assert.Equal(5, curve.Axis.Values.Count);
@@ -58,7 +52,7 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     {
         var outFolder = Path.Combine(runs.Root, "pca");
         var args = new[] { "slice", runs.A, "--dims", "2", "--directions", "pca", "--grid", "-2:2:7", "--grid2", "-1:1:5", "--out", outFolder };
-        Landscape(args);
+        CliRunner.RunOk(args);
         var csv = Path.Combine(outFolder, "surface.csv");
         var complete = File.ReadAllLines(csv);
         Assert.Equal(1 + 35, complete.Length);
@@ -66,7 +60,7 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
         // As if killed: the progress file holds 23 points and a half-written line; the final files are not there yet.
         File.WriteAllText(Path.Combine(outFolder, "surface.progress.csv"), string.Join('\n', complete.Take(1 + 23)) + "\n" + complete[24][..5]);
         File.Delete(csv);
-        var again = Landscape(args);
+        var again = CliRunner.RunOk(args);
         Assert.Contains("(23 resumed)", again.Stdout);
         Assert.Equal(complete, File.ReadAllLines(csv));
     }
@@ -75,7 +69,7 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     public void HessianReportsEigenvaluesTraceAndTheCostOfBothMethods()
     {
         var outFolder = Path.Combine(runs.Root, "hessian");
-        Landscape("hessian", runs.A, "--top-k", "2", "--method", "both", "--samples", "500", "--density-iterations", "20", "--out", outFolder);
+        CliRunner.RunOk("hessian", runs.A, "--top-k", "2", "--method", "both", "--samples", "500", "--density-iterations", "20", "--out", outFolder);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "hessian.json")));
         var lanczos = report.RootElement.GetProperty("lanczos").GetProperty("eigenvalues").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         var power = report.RootElement.GetProperty("power").GetProperty("eigenvalues").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -91,7 +85,7 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     public void SharpnessWritesEveryMeasureAsked()
     {
         var outFolder = Path.Combine(runs.Root, "sharpness");
-        Landscape("sharpness", runs.A, "--measures", "epsilon", "width", "--directions", "2", "--samples", "300", "--out", outFolder);
+        CliRunner.RunOk("sharpness", runs.A, "--measures", "epsilon", "width", "--directions", "2", "--samples", "300", "--out", outFolder);
         var lines = File.ReadAllLines(Path.Combine(outFolder, "sharpness.csv"));
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("epsilon-sharpness,", lines[1]);
@@ -102,7 +96,7 @@ public class ProbeCommandTests : IClassFixture<TwoTrainedRuns>
     public void InterpolationBetweenTwoSeedsHasABarrier()
     {
         var outFolder = Path.Combine(runs.Root, "interpolate");
-        var r = Landscape("interpolate", runs.A, runs.B, "--grid", "0:1:5", "--out", outFolder);
+        var r = CliRunner.RunOk("interpolate", runs.A, runs.B, "--grid", "0:1:5", "--out", outFolder);
         Assert.Contains("barrier", r.Stdout);
         var curve = GridFile.ReadCurve(Path.Combine(outFolder, "path.csv"));
         Assert.Equal(5, curve.Axis.Values.Count);
