@@ -17,8 +17,8 @@ public static class DataCommand
         var fetch = new Command("fetch", "Download a dataset and verify the SHA-256 of its decompressed files.") { Name, Destination, Source };
         fetch.SetAction(p =>
         {
-            var folder = Downloader.Fetch(p.GetValue(Name)!, p.GetValue(Destination), p.GetValue(Source),
-                DownloadProgress.For(p.GetValue(GlobalOptions.Progress)));
+            var folder = DownloadProgress.Run(p.GetValue(GlobalOptions.Progress),
+                progress => Downloader.Fetch(p.GetValue(Name)!, p.GetValue(Destination), p.GetValue(Source), progress));
             Console.WriteLine($"{p.GetValue(Name)}: verified and stored in {folder}");
             return ExitCodes.Success;
         });

@@ -69,8 +69,9 @@ public static class TrainCommand
         }
 
         // Everything that can fail on bad input happens before the run folder is created.
-        using var data = settings.Data.Load(settings.Training.Seed, device, DownloadProgress.For(parse.GetValue(GlobalOptions.Progress)),
-            out var corruptedIndices);
+        long[] corruptedIndices = Array.Empty<long>();
+        using var data = DownloadProgress.Run(parse.GetValue(GlobalOptions.Progress),
+            progress => settings.Data.Load(settings.Training.Seed, device, progress, out corruptedIndices));
         var spec = settings.Model with
         {
             InputChannels = (int)data.Train.SampleShape[0],
