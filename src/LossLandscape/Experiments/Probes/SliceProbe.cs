@@ -74,45 +74,57 @@ public static class SliceProbe
         // written at the end: slice.csv (alpha, loss, accuracy) for 1-D, surface.csv (long form) + .npy for 2-D.
         var csv = output.File(settings.Dimensions == 1 ? "slice.csv" : "surface.csv");
         var progressCsv = output.File(settings.Dimensions == 1 ? "slice.progress.csv" : "surface.progress.csv");
-        var fields = new[] { "loss", "accuracy" };
         var betaValues = (beta?.Values ?? new[] { 0.0 }).ToArray();
-        var done = new List<SurfacePoint>();
-        if (File.Exists(progressCsv))
-        {
-            var partial = GridFile.ReadSurface(progressCsv, alpha.Values.ToArray(), betaValues);
-            for (int iy = 0; iy < betaValues.Length; iy++)
-                for (int ix = 0; ix < alpha.Count; ix++)
-                    if (partial.Present[iy, ix])
-                        done.Add(new SurfacePoint(alpha[ix], betaValues[iy], partial.Surface["loss"].Z[iy, ix], partial.Surface["accuracy"].Z[iy, ix]));
-        }
+        var done = ReadProgress(progressCsv, alpha, betaValues);
         List<SurfacePoint> points;
-        using (var writer = SurfaceRowWriter.Open(progressCsv, fields))
+        using (var writer = SurfaceRowWriter.Open(progressCsv, Fields))
             points = LossSurface.Compute(evaluator, alpha, beta, done,
                 chunk => { foreach (var p in chunk) writer.Append(p.Alpha, p.Beta, new[] { p.Loss, p.Accuracy }); }, progress);
-
-        var surface = Surface.Empty(alpha.Values.ToArray(), betaValues, fields);
-        foreach (var (p, i) in points.Select((p, i) => (p, i)))
-        {
-            surface["loss"].Z[i / alpha.Count, i % alpha.Count] = p.Loss;
-            surface["accuracy"].Z[i / alpha.Count, i % alpha.Count] = p.Accuracy;
-        }
-        if (settings.Dimensions == 1)
-        {
-            GridFile.WriteCurve(csv, new Curve(new GridColumn("alpha", surface.Alpha),
-                fields.Select(f => new GridColumn(f, points.Select(p => f == "loss" ? p.Loss : p.Accuracy).ToArray())).ToList()));
-            foreach (var f in fields) NpyFile.Write(GridFile.NpyPath(csv, f), points.Select(p => f == "loss" ? p.Loss : p.Accuracy).ToArray());
-            NpyFile.Write(GridFile.NpyPath(csv, "alpha"), surface.Alpha.ToArray());
-        }
-        else
-        {
-            GridFile.WriteSurface(csv, surface);
-        }
+        var surface = WriteResults(csv, points, alpha, betaValues, settings.Dimensions);
         File.Delete(progressCsv);
         var figure = Plot(surface, settings, probe, overlay, output);
         double centerLoss = points.MinBy(p => Math.Abs(p.Alpha) + Math.Abs(p.Beta)).Loss;
         first.Dispose();
         second?.Dispose();
         return new SliceResult(csv, figure, points.Count, done.Count, evaluator.Name, clock.Elapsed, centerLoss, points.Min(p => p.Loss));
+    }
+
+    static readonly string[] Fields = { "loss", "accuracy" };
+
+    /// <summary>The points a killed run had already measured (none when there is no progress file).</summary>
+    static List<SurfacePoint> ReadProgress(string progressCsv, GridAxis alpha, double[] betaValues)
+    {
+        var done = new List<SurfacePoint>();
+        if (!File.Exists(progressCsv)) return done;
+        var partial = GridFile.ReadSurface(progressCsv, alpha.Values.ToArray(), betaValues);
+        for (int iy = 0; iy < betaValues.Length; iy++)
+            for (int ix = 0; ix < alpha.Count; ix++)
+                if (partial.Present[iy, ix])
+                    done.Add(new SurfacePoint(alpha[ix], betaValues[iy], partial.Surface["loss"].Z[iy, ix], partial.Surface["accuracy"].Z[iy, ix]));
+        return done;
+    }
+
+    /// <summary>Writes the finished grid: a 1-D curve CSV (+ .npy) or a long-form surface CSV (+ .npy per field).</summary>
+    static Surface WriteResults(string csv, IReadOnlyList<SurfacePoint> points, GridAxis alpha, double[] betaValues, int dimensions)
+    {
+        var surface = Surface.Empty(alpha.Values.ToArray(), betaValues, Fields);
+        for (int i = 0; i < points.Count; i++)
+        {
+            surface["loss"].Z[i / alpha.Count, i % alpha.Count] = points[i].Loss;
+            surface["accuracy"].Z[i / alpha.Count, i % alpha.Count] = points[i].Accuracy;
+        }
+        if (dimensions == 2)
+        {
+            GridFile.WriteSurface(csv, surface);
+            return surface;
+        }
+        var loss = points.Select(p => p.Loss).ToArray();
+        var accuracy = points.Select(p => p.Accuracy).ToArray();
+        GridFile.WriteCurve(csv, new Curve(new GridColumn("alpha", surface.Alpha), new[] { new GridColumn("loss", loss), new GridColumn("accuracy", accuracy) }));
+        NpyFile.Write(GridFile.NpyPath(csv, "loss"), loss);
+        NpyFile.Write(GridFile.NpyPath(csv, "accuracy"), accuracy);
+        NpyFile.Write(GridFile.NpyPath(csv, "alpha"), surface.Alpha.ToArray());
+        return surface;
     }
 
     static GridAxis AutoAxis(Overlay? overlay, SliceDirections kind, bool x)
