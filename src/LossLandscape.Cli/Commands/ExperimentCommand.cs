@@ -14,6 +14,10 @@ public static class ExperimentCommand
     {
         var command = new Command("experiment", "Run an experiment of the talk.");
         command.Add(EdgeOfStabilityCommand());
+        command.Add(LrRegimesCommand("lr-regimes", patched: false,
+            "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
+        command.Add(LrRegimesCommand("patch-toy", patched: true,
+            "The talk's toy: patch-augmented data; small LR memorises the patch early, large LR with annealing ends with better clean accuracy."));
         return command;
     }
 
@@ -34,6 +38,43 @@ public static class ExperimentCommand
 
     public static void Finish(RunDirectory run, RunStatus status = RunStatus.Completed, string? detail = null) =>
         run.WriteManifest(run.ReadManifest() with { Status = status, StatusDetail = detail, Ended = DateTimeOffset.UtcNow });
+
+    static Command LrRegimesCommand(string name, bool patched, string description)
+    {
+        var epochs = new Option<int?>("--epochs") { Description = "epochs of each run" };
+        var anneal = new Option<int?>("--anneal-epoch") { Description = "epoch (0-based) from which the annealed run's LR is multiplied by --anneal-factor" };
+        var factor = new Option<double?>("--anneal-factor") { Description = "anneal factor (0.04: 0.1 -> 0.004, the small LR)" };
+        var small = new Option<double?>("--small-lr") { Description = "small learning rate" };
+        var large = new Option<double?>("--large-lr") { Description = "large learning rate" };
+        var noise = new Option<double?>("--noise") { Description = "activation noise of the small-LR-with-noise run" };
+        var seeds = new Option<int[]>("--seeds") { Description = "seeds (one run per regime and seed)", AllowMultipleArgumentsPerToken = true };
+        var trainSize = new Option<int?>("--train-size") { Description = "training subset" };
+        var width = new Option<int?>("--width") { Description = "MLP width" };
+        var groups = new Option<bool>("--groups") { Description = "the talk's exact 20/20/60 groups instead of the paper code's stochastic patches" };
+        var command = new Command(name, description) { PresetOption, Out, epochs, anneal, factor, small, large, noise, seeds, trainSize, width, DataOptions.DataDir };
+        if (patched) command.Add(groups);
+        command.SetAction(p =>
+        {
+            var device = GlobalOptions.Apply(p);
+            var preset = p.GetValue(PresetOption);
+            var d = LrRegimesSettings.For(preset, patched);
+            var s = d with
+            {
+                Epochs = p.GetValue(epochs) ?? d.Epochs, AnnealEpoch = p.GetValue(anneal) ?? d.AnnealEpoch, AnnealFactor = p.GetValue(factor) ?? d.AnnealFactor,
+                SmallLr = p.GetValue(small) ?? d.SmallLr, LargeLr = p.GetValue(large) ?? d.LargeLr, Noise = p.GetValue(noise) ?? d.Noise,
+                Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
+                Model = p.GetValue(width) is { } w ? d.ModelOrDefault with { Width = w } : d.Model,
+                Construction = p.GetValue(groups) ? Data.PatchConstruction.Groups : d.Construction, DataDir = p.GetValue(DataOptions.DataDir),
+            };
+            if (s.Epochs < 1 || s.AnnealEpoch < 0 || s.AnnealEpoch > s.Epochs) throw new LandscapeException("--epochs must be at least 1 and --anneal-epoch lie in [0, epochs]");
+            var run = Output(p, name, preset, s, s.SeedsOrDefault[0]);
+            var report = LearningRateRegimes.Run(s, run, device, Console.WriteLine);
+            Finish(run);
+            Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
 
     static Command EdgeOfStabilityCommand()
     {

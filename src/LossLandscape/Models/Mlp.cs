@@ -24,6 +24,7 @@ public sealed class Mlp : LandscapeModel
         for (int i = 0; i < spec.Depth; i++)
         {
             layers.Add(($"linear{i}", Linear(inputs, spec.Width)));
+            if (spec.ActivationNoise > 0) layers.Add(($"noise{i}", new GaussianActivationNoise(spec.ActivationNoise)));
             if (spec.BatchNorm) layers.Add(($"bn{i}", BatchNorm1d(spec.Width)));
             layers.Add(($"relu{i}", ReLU()));
             inputs = spec.Width;
@@ -31,6 +32,12 @@ public sealed class Mlp : LandscapeModel
         features = Sequential(layers);
         head = Linear(inputs, spec.Classes);
         RegisterComponents();
+    }
+
+    /// <summary>Sets the std of every activation-noise layer (no effect on a model built without noise).</summary>
+    public void SetActivationNoise(double std)
+    {
+        foreach (var noise in modules().OfType<GaussianActivationNoise>()) noise.Std = std;
     }
 
     public override Tensor forward(Tensor input)

@@ -11,6 +11,7 @@ namespace LossLandscape.Models;
 /// <param name="Width">Hidden units per layer (MLP) or the base channel count k (CNN-k: k, 2k, 4k, 8k).</param>
 /// <param name="Depth">Hidden layers (MLP); ignored by architectures of fixed depth.</param>
 /// <param name="BatchNorm">BatchNorm after each hidden linear / conv layer.</param>
+/// <param name="ActivationNoise">Std of Gaussian noise added to hidden pre-activations in training (MLP only; 0: none).</param>
 public sealed record ModelSpec(
     string Kind,
     int Width,
@@ -18,7 +19,8 @@ public sealed record ModelSpec(
     bool BatchNorm = false,
     int InputChannels = 1,
     int ImageSize = 28,
-    int Classes = 10)
+    int Classes = 10,
+    double ActivationNoise = 0)
 {
     /// <summary>The reference MLP of the project: 784-256-256-10, ReLU.</summary>
     public static ModelSpec ReferenceMlp => new("mlp", 256, 2);

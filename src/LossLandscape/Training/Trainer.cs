@@ -27,10 +27,17 @@ public sealed class Trainer : IDisposable
     readonly List<MetricsRow> rows = new();
     readonly Generator shuffle;
     readonly Optimizer optimizer;
+    readonly Func<int, Dataset>? epochTrainingSet;
 
+    /// <param name="epochTrainingSet">
+    /// When given, the training set of each epoch (0-based) is drawn from it instead of <see cref="DataSplit.Train"/>,
+    /// e.g. augmentations re-sampled at every access; it must be a function of the epoch so a resumed run sees the
+    /// same data. The trainer disposes each epoch's set.
+    /// </param>
     public Trainer(LandscapeModel model, DataSplit data, TrainSettings settings, RunDirectory? run = null,
-        IEnumerable<ITrainingCallback>? callbacks = null)
+        IEnumerable<ITrainingCallback>? callbacks = null, Func<int, Dataset>? epochTrainingSet = null)
     {
+        this.epochTrainingSet = epochTrainingSet;
         settings.Validate();
         if (data.Train.Count == 0) throw new LandscapeException("the training set is empty");
         Model = model;
@@ -110,9 +117,12 @@ public sealed class Trainer : IDisposable
         double lr = opt.LearningRate;
         Model.train();
         using var epochScope = NewDisposeScope();
+        using var drawn = epochTrainingSet?.Invoke(epoch);
+        var train = drawn ?? Data.Train;
+        if (train.Count != n) throw new InvalidOperationException($"epoch {epoch} drew {train.Count} training samples, expected {n}");
         var order = randperm(n, generator: shuffle).to(device);
-        var inputs = Data.Train.Inputs.index_select(0, order);
-        var labels = Data.Train.Labels.index_select(0, order);
+        var inputs = train.Inputs.index_select(0, order);
+        var labels = train.Labels.index_select(0, order);
         var lossSums = zeros(steps, dtype: ScalarType.Float64, device: device);
         var correct = zeros(1, dtype: ScalarType.Int64, device: device);
         var gradNormSum = zeros(1, dtype: ScalarType.Float64, device: device);
