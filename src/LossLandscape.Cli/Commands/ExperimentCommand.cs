@@ -14,6 +14,7 @@ public static class ExperimentCommand
     {
         var command = new Command("experiment", "Run an experiment of the talk.");
         command.Add(EdgeOfStabilityCommand());
+        command.Add(MinefieldCommand());
         command.Add(LrRegimesCommand("lr-regimes", patched: false,
             "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
         command.Add(LrRegimesCommand("patch-toy", patched: true,
@@ -71,6 +72,41 @@ public static class ExperimentCommand
             var report = LearningRateRegimes.Run(s, run, device, Console.WriteLine);
             Finish(run);
             Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command MinefieldCommand()
+    {
+        var every = new Option<int?>("--every") { Description = "start a poisoned run from every k-th checkpoint of the good path" };
+        var goodEpochs = new Option<int?>("--good-epochs") { Description = "epochs of the good run" };
+        var maxEpochs = new Option<int?>("--max-poison-epochs") { Description = "epoch limit of each poisoned run" };
+        var kinds = new Option<PoisonKind[]>("--poison") { Description = "wronglabels, dirtybatch (default both)", AllowMultipleArgumentsPerToken = true };
+        var seed = new Option<int?>("--seed") { Description = "seed" };
+        var trainSize = new Option<int?>("--train-size") { Description = "training subset (the poison is held out from the rest of the training split)" };
+        var command = new Command("minefield", "Poor global minima next to the SGD path: from every k-th checkpoint, train on train + poisoned data until clean training accuracy is 99%.")
+            { PresetOption, Out, every, goodEpochs, maxEpochs, kinds, seed, trainSize, DataOptions.DataDir };
+        command.SetAction(p =>
+        {
+            var device = GlobalOptions.Apply(p);
+            var preset = p.GetValue(PresetOption);
+            var d = MinefieldSettings.For(preset);
+            var s = d with
+            {
+                Every = p.GetValue(every) ?? d.Every, GoodEpochs = p.GetValue(goodEpochs) ?? d.GoodEpochs, MaxPoisonEpochs = p.GetValue(maxEpochs) ?? d.MaxPoisonEpochs,
+                Kinds = p.GetValue(kinds) is { Length: > 0 } k ? k : d.Kinds, Seed = p.GetValue(seed) ?? d.Seed, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
+                DataDir = p.GetValue(DataOptions.DataDir),
+            };
+            if (s.Every < 1 || s.GoodEpochs < 2 || s.MaxPoisonEpochs < 1) throw new LandscapeException("--every and --max-poison-epochs must be at least 1, --good-epochs at least 2");
+            var run = Output(p, "minefield", preset, s, s.Seed);
+            var r = Minefield.Run(s, run, device, Console.WriteLine);
+            Finish(run);
+            var reached = r.BadMinima.Where(b => b.ReachedTarget).ToList();
+            Console.WriteLine($"good model: test {r.GoodTestAccuracy:P2}; {reached.Count} of {r.BadMinima.Count} poisoned runs reached {s.TargetTrainAccuracy:P0} clean training accuracy" +
+                              (reached.Count > 0 ? $", test accuracy {reached.Min(b => b.TestAccuracy):P2}-{reached.Max(b => b.TestAccuracy):P2}, " +
+                                                   $"distance from start {reached.Min(b => b.DistanceFromStart):G3}-{reached.Max(b => b.DistanceFromStart):G3} (path displacement {r.PathDisplacement:G3})" : "") +
+                              $"; {r.Seconds:F0} s; {run.Path}");
             return ExitCodes.Success;
         });
         return command;

@@ -28,15 +28,20 @@ public sealed class Trainer : IDisposable
     readonly Generator shuffle;
     readonly Optimizer optimizer;
     readonly Func<int, Dataset>? epochTrainingSet;
+    readonly Func<Tensor, Tensor, Tensor> loss;
+    string? stopReason;
 
     /// <param name="epochTrainingSet">
     /// When given, the training set of each epoch (0-based) is drawn from it instead of <see cref="DataSplit.Train"/>,
     /// e.g. augmentations re-sampled at every access; it must be a function of the epoch so a resumed run sees the
     /// same data. The trainer disposes each epoch's set.
     /// </param>
+    /// <param name="loss">Mean loss of a batch from (logits, labels); cross-entropy by default.</param>
     public Trainer(LandscapeModel model, DataSplit data, TrainSettings settings, RunDirectory? run = null,
-        IEnumerable<ITrainingCallback>? callbacks = null, Func<int, Dataset>? epochTrainingSet = null)
+        IEnumerable<ITrainingCallback>? callbacks = null, Func<int, Dataset>? epochTrainingSet = null,
+        Func<Tensor, Tensor, Tensor>? loss = null)
     {
+        this.loss = loss ?? ((logits, labels) => nn.functional.cross_entropy(logits, labels));
         this.epochTrainingSet = epochTrainingSet;
         settings.Validate();
         if (data.Train.Count == 0) throw new LandscapeException("the training set is empty");
@@ -90,7 +95,7 @@ public sealed class Trainer : IDisposable
         foreach (var c in callbacks) c.OnStart(this);
         if (Run is not null && Epoch == 0 && GlobalStep == 0) SaveTrajectoryCheckpoint();
         TrainingResult result = new(RunStatus.Completed, null, rows, GlobalStep);
-        while (Epoch < Settings.Epochs)
+        while (Epoch < Settings.Epochs && stopReason is null)
         {
             var divergence = RunEpoch(device);
             if (divergence is not null)
@@ -99,9 +104,12 @@ public sealed class Trainer : IDisposable
                 break;
             }
         }
-        if (result.Status == RunStatus.Completed) result = result with { Steps = GlobalStep };
+        if (result.Status == RunStatus.Completed) result = result with { Steps = GlobalStep, Detail = stopReason };
         if (Run is not null && result.Status == RunStatus.Completed && rows.Count > 0)
+        {
+            if (!File.Exists(TrajectoryCheckpointPath(GlobalStep))) SaveTrajectoryCheckpoint(); // stopped early between checkpoints
             File.Copy(TrajectoryCheckpointPath(GlobalStep), Run.Checkpoint("final"), overwrite: true);
+        }
         foreach (var c in callbacks) c.OnEnd(this, result);
         return result;
     }
@@ -136,7 +144,7 @@ public sealed class Trainer : IDisposable
             var y = labels.narrow(0, start, length);
             optimizer.ZeroGrad();
             var logits = Model.call(x);
-            var loss = nn.functional.cross_entropy(logits, y);
+            var loss = this.loss(logits, y);
             loss.backward();
             using (no_grad())
             {
@@ -177,6 +185,7 @@ public sealed class Trainer : IDisposable
         row.SamplesPerSecond = n / row.EpochSeconds;
         var end = new EpochEnd(row);
         foreach (var c in callbacks) c.OnEpoch(this, end);
+        stopReason ??= end.StopReason;
         rows.Add(row);
         Persist();
         return null;

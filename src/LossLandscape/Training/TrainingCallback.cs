@@ -25,4 +25,10 @@ public sealed class EpochEnd
     public MetricsRow Row { get; }
     public int Epoch => (int)Row.Epoch;
     public IDictionary<string, double> Extra => Row.Extra;
+
+    /// <summary>Set by <see cref="Stop"/>: training ends after this epoch (status completed, with the reason).</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>Ends training after this epoch, e.g. when a target accuracy is reached.</summary>
+    public void Stop(string reason) => StopReason = reason;
 }
