@@ -83,10 +83,10 @@ public static class ExperimentCommand
         var goodEpochs = new Option<int?>("--good-epochs") { Description = "epochs of the good run" };
         var maxEpochs = new Option<int?>("--max-poison-epochs") { Description = "epoch limit of each poisoned run" };
         var kinds = new Option<PoisonKind[]>("--poison") { Description = "wronglabels, dirtybatch (default both)", AllowMultipleArgumentsPerToken = true };
-        var seed = new Option<int?>("--seed") { Description = "seed" };
+        var seeds = new Option<int[]>("--seeds") { Description = "seeds (one good run and its poisoned runs per seed)", AllowMultipleArgumentsPerToken = true };
         var trainSize = new Option<int?>("--train-size") { Description = "training subset (the poison is held out from the rest of the training split)" };
         var command = new Command("minefield", "Poor global minima next to the SGD path: from every k-th checkpoint, train on train + poisoned data until clean training accuracy is 99%.")
-            { PresetOption, Out, every, goodEpochs, maxEpochs, kinds, seed, trainSize, DataOptions.DataDir };
+            { PresetOption, Out, every, goodEpochs, maxEpochs, kinds, seeds, trainSize, DataOptions.DataDir };
         command.SetAction(p =>
         {
             var device = GlobalOptions.Apply(p);
@@ -95,18 +95,21 @@ public static class ExperimentCommand
             var s = d with
             {
                 Every = p.GetValue(every) ?? d.Every, GoodEpochs = p.GetValue(goodEpochs) ?? d.GoodEpochs, MaxPoisonEpochs = p.GetValue(maxEpochs) ?? d.MaxPoisonEpochs,
-                Kinds = p.GetValue(kinds) is { Length: > 0 } k ? k : d.Kinds, Seed = p.GetValue(seed) ?? d.Seed, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
+                Kinds = p.GetValue(kinds) is { Length: > 0 } k ? k : d.Kinds, Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
                 DataDir = p.GetValue(DataOptions.DataDir),
             };
             if (s.Every < 1 || s.GoodEpochs < 2 || s.MaxPoisonEpochs < 1) throw new LandscapeException("--every and --max-poison-epochs must be at least 1, --good-epochs at least 2");
-            var run = Output(p, "minefield", preset, s, s.Seed);
-            var r = Minefield.Run(s, run, device, Console.WriteLine);
+            var run = Output(p, "minefield", preset, s, s.SeedsOrDefault[0]);
+            var report = Minefield.Run(s, run, device, Console.WriteLine);
             Finish(run);
-            var reached = r.BadMinima.Where(b => b.ReachedTarget).ToList();
-            Console.WriteLine($"good model: test {r.GoodTestAccuracy:P2}; {reached.Count} of {r.BadMinima.Count} poisoned runs reached {s.TargetTrainAccuracy:P0} clean training accuracy" +
-                              (reached.Count > 0 ? $", test accuracy {reached.Min(b => b.TestAccuracy):P2}-{reached.Max(b => b.TestAccuracy):P2}, " +
-                                                   $"distance from start {reached.Min(b => b.DistanceFromStart):G3}-{reached.Max(b => b.DistanceFromStart):G3} (path displacement {r.PathDisplacement:G3})" : "") +
-                              $"; {r.Seconds:F0} s; {run.Path}");
+            foreach (var r in report.Seeds)
+            {
+                var reached = r.BadMinima.Where(b => b.ReachedTarget).ToList();
+                Console.WriteLine($"seed {r.Seed}: good model test {r.GoodTestAccuracy:P2}; {reached.Count} of {r.BadMinima.Count} poisoned runs reached {s.TargetTrainAccuracy:P0} clean training accuracy" +
+                                  (reached.Count > 0 ? $", test accuracy {reached.Min(b => b.TestAccuracy):P2}-{reached.Max(b => b.TestAccuracy):P2}, " +
+                                                       $"distance from start {reached.Min(b => b.DistanceFromStart):G3}-{reached.Max(b => b.DistanceFromStart):G3} (path displacement {r.PathDisplacement:G3})" : ""));
+            }
+            Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
             return ExitCodes.Success;
         });
         return command;

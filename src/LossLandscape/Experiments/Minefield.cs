@@ -37,15 +37,16 @@ public sealed record MinefieldSettings(
     double LearningRate = 0.05,
     double Momentum = 0.9,
     PoisonKind[]? Kinds = null,
-    int Seed = 0,
+    int[]? Seeds = null,
     string? DataDir = null)
 {
+    public int[] SeedsOrDefault => Seeds ?? new[] { 0, 1, 2 };
     public ModelSpec ModelOrDefault => Model ?? new ModelSpec("mlp", 256, 2);
     public PoisonKind[] KindsOrDefault => Kinds ?? new[] { PoisonKind.WrongLabels, PoisonKind.DirtyBatch };
 
     public static MinefieldSettings For(Preset preset) => preset switch
     {
-        Preset.Smoke => new(new ModelSpec("mlp", 32, 1), TrainSize: 400, TestSize: 300, GoodEpochs: 2, Every: 2, MaxPoisonEpochs: 2),
+        Preset.Smoke => new(new ModelSpec("mlp", 32, 1), TrainSize: 400, TestSize: 300, GoodEpochs: 2, Every: 2, MaxPoisonEpochs: 2, Seeds: new[] { 0 }),
         Preset.Quick => new(),
         Preset.Paper => new(new ModelSpec("resnet18", 16, BatchNorm: true), TrainSize: 25000, TestSize: 10000, GoodEpochs: 60, Every: 10, MaxPoisonEpochs: 100),
         _ => throw new LandscapeException($"unknown preset {preset}"),
@@ -56,29 +57,52 @@ public sealed record MinefieldSettings(
 public sealed record BadMinimum(PoisonKind Kind, int StartEpoch, int Epochs, bool ReachedTarget, double CleanTrainAccuracy, double TestAccuracy,
     double DistanceFromStart, double DistanceFromGood, double[] PcaCoordinates);
 
-public sealed record MinefieldReport(MinefieldSettings Settings, double GoodTrainAccuracy, double GoodTestAccuracy, double PathDisplacement,
-    IReadOnlyList<BadMinimum> BadMinima, IReadOnlyList<PathPoint> SegmentToNearest, double Seconds);
+public sealed record MinefieldSeedResult(int Seed, double GoodTrainAccuracy, double GoodTestAccuracy, double PathDisplacement,
+    IReadOnlyList<BadMinimum> BadMinima, IReadOnlyList<PathPoint> SegmentToNearest, string Folder);
+
+public sealed record MinefieldReport(MinefieldSettings Settings, IReadOnlyList<MinefieldSeedResult> Seeds, IReadOnlyList<Verdict> Verdicts, double Seconds);
 
 public static class Minefield
 {
     public static MinefieldReport Run(MinefieldSettings s, RunDirectory output, Device device, Action<string>? log = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var results = s.SeedsOrDefault.Select(seed => RunSeed(s, seed, RunDirectory.Create(output.File($"seed-{seed}")), device, log)).ToList();
+        // Per seed, averaged over its poor minima that reached the target; positive effects mean "as claimed".
+        static double[] Effects(IEnumerable<MinefieldSeedResult> seeds, Func<MinefieldSeedResult, BadMinimum, double> f) =>
+            seeds.Select(r => r.BadMinima.Where(b => b.ReachedTarget).Select(b => f(r, b)).DefaultIfEmpty(double.NaN).Average()).Where(double.IsFinite).ToArray();
+        var verdicts = new List<Verdict>();
+        var reach = results.Select(r => r.BadMinima.Count(b => b.ReachedTarget) / (double)Math.Max(1, r.BadMinima.Count) - 0.5).ToArray();
+        verdicts.Add(Verdict.Of($"poisoned training from points of the path reaches {s.TargetTrainAccuracy:P0} clean training accuracy (share of runs minus one half)", reach));
+        var drop = Effects(results, (r, b) => r.GoodTestAccuracy - b.TestAccuracy - 0.20);
+        if (drop.Length > 0)
+            verdicts.Add(Verdict.Of("those poor minima lose at least 20 points of test accuracy (mean drop minus 0.20)", drop, " (accuracy)"));
+        var near = Effects(results, (r, b) => (r.PathDisplacement - b.DistanceFromStart) / r.PathDisplacement);
+        if (near.Length > 0)
+            verdicts.Add(Verdict.Of("they lie closer to their start point than the path's overall displacement (relative margin)", near));
+        foreach (var v in verdicts) log?.Invoke(v.Describe());
+        var report = new MinefieldReport(s, results, verdicts, clock.Elapsed.TotalSeconds);
+        AtomicFile.WriteAllText(output.File("minefield.json"), JsonSerializer.Serialize(report, RunManifest.Json));
+        return report;
+    }
+
+    static MinefieldSeedResult RunSeed(MinefieldSettings s, int seed, RunDirectory output, Device device, Action<string>? log)
+    {
         int poisonCount = (int)Math.Round(s.PoisonShare * s.TrainSize);
         // One nested subset of the training split: its first TrainSize images train, the rest are the held-out poison.
-        using var all = new DataSettings(DataDir: s.DataDir, TrainSize: s.TrainSize + poisonCount, TestSize: s.TestSize).Load(s.Seed, device);
+        using var all = new DataSettings(DataDir: s.DataDir, TrainSize: s.TrainSize + poisonCount, TestSize: s.TestSize).Load(seed, device);
         using var train = all.Train.Select(arange(s.TrainSize, device: device));
         using var heldOut = all.Train.Select(arange(s.TrainSize, s.TrainSize + poisonCount, device: device));
         var clean = new DataSplit(train, all.Test);
         var spec = s.ModelOrDefault with { InputChannels = (int)train.SampleShape[0], ImageSize = (int)train.SampleShape[^1], Classes = train.Classes };
 
         var goodRun = RunDirectory.Create(output.File("good"));
-        using var good = ModelRegistry.Create(spec, s.Seed);
+        using var good = ModelRegistry.Create(spec, seed);
         good.to(device);
-        var settings = new TrainSettings(s.GoodEpochs, 128, new OptimizerSettings(OptimizerKind.Sgd, s.LearningRate, s.Momentum), Seed: s.Seed, CheckpointEvery: 1);
+        var settings = new TrainSettings(s.GoodEpochs, 128, new OptimizerSettings(OptimizerKind.Sgd, s.LearningRate, s.Momentum), Seed: seed, CheckpointEvery: 1);
         using (var trainer = new Trainer(good, clean, settings, goodRun)) trainer.Train();
         var goodEval = (Train: Evaluation.Evaluate(good, train), Test: Evaluation.Evaluate(good, all.Test));
-        log?.Invoke($"good model: train {goodEval.Train.Accuracy:P2}, test {goodEval.Test.Accuracy:P2}");
+        log?.Invoke($"seed {seed}: good model: train {goodEval.Train.Accuracy:P2}, test {goodEval.Test.Accuracy:P2}");
 
         var path = goodRun.TrajectoryCheckpoints().Select(f => { using var m = Checkpoint.Load(f, device); return ParameterVector.Get(m); }).ToList();
         using var wGood = ParameterVector.Get(good);
@@ -89,16 +113,18 @@ public static class Minefield
         var badWeights = new List<Tensor>();
         foreach (var kind in s.KindsOrDefault)
         {
-            using var poisoned = Poison(heldOut, kind, s.Seed);
+            using var poisoned = Poison(heldOut, kind, seed);
             using var combined = Concatenate(train, poisoned);
             for (int start = 0; start < path.Count; start += s.Every)
             {
-                using var model = ModelRegistry.Create(spec, s.Seed);
+                using var model = ModelRegistry.Create(spec, seed);
                 model.to(device);
                 ParameterVector.Set(model, path[start]);
                 var target = new TargetAccuracy(train, s.TargetTrainAccuracy);
+                // A cosine schedule over the epoch limit lets the poisoned runs settle into a minimum instead of
+                // bouncing at a constant step size; the run stops as soon as the clean target is met.
                 var poisonSettings = new TrainSettings(s.MaxPoisonEpochs, 128, new OptimizerSettings(OptimizerKind.Sgd, s.LearningRate, s.Momentum),
-                    Seed: s.Seed + start + 1, CheckpointEvery: 0);
+                    new LrSchedule(ScheduleKind.Cosine), Seed: seed + start + 1, CheckpointEvery: 0);
                 using (var trainer = new Trainer(model, new DataSplit(combined, all.Test), poisonSettings, null, new[] { target }, loss: PoisonedLoss))
                     trainer.Train();
                 var w = ParameterVector.Get(model);
@@ -109,7 +135,7 @@ public static class Minefield
                     new[] { offset.dot(pca.First).ToDouble(), offset.dot(pca.Second).ToDouble() });
                 bad.Add(minimum);
                 badWeights.Add(w);
-                log?.Invoke($"{kind} from epoch {start}: {minimum.Epochs} epochs, clean train {trainAcc:P2}, test {testAcc:P2}, " +
+                log?.Invoke($"seed {seed}: {kind} from epoch {start}: {minimum.Epochs} epochs, clean train {trainAcc:P2}, test {testAcc:P2}, " +
                             $"{minimum.DistanceFromStart:G4} from its start (path displacement {displacement:G4})");
             }
         }
@@ -117,10 +143,8 @@ public static class Minefield
         int nearest = Enumerable.Range(0, bad.Count).Where(i => bad[i].ReachedTarget).DefaultIfEmpty(-1).MinBy(i => i < 0 ? double.MaxValue : bad[i].DistanceFromGood);
         var segment = nearest < 0 ? new List<PathPoint>() : LinearPath.Measure(good, wGood, badWeights[nearest], clean, GridAxis.Parse("0:1:21"), train).ToList();
         Plot(s, pca, bad, segment, output);
-        var report = new MinefieldReport(s, goodEval.Train.Accuracy, goodEval.Test.Accuracy, displacement, bad, segment, clock.Elapsed.TotalSeconds);
-        AtomicFile.WriteAllText(output.File("minefield.json"), JsonSerializer.Serialize(report, RunManifest.Json));
         foreach (var t in path.Concat(badWeights)) t.Dispose();
-        return report;
+        return new MinefieldSeedResult(seed, goodEval.Train.Accuracy, goodEval.Test.Accuracy, displacement, bad, segment, output.Path);
     }
 
     /// <summary>Wrong labels: a uniformly drawn different class. Dirty: the true label, encoded as -(y + 1) so the loss knows to push away from it.</summary>

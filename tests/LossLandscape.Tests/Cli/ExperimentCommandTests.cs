@@ -44,11 +44,13 @@ public class MinefieldExperimentTests
         var outFolder = CliRunner.TempFolder("minefield");
         CliRunner.RunOk("experiment", "minefield", "--preset", "smoke", "--out", outFolder);
         using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "minefield.json")));
-        var bad = report.RootElement.GetProperty("bad_minima");
+        var seed = report.RootElement.GetProperty("seeds")[0];
+        var bad = seed.GetProperty("bad_minima");
         Assert.Equal(4, bad.GetArrayLength()); // two poison kinds from checkpoints 0 and 2
-        Assert.True(report.RootElement.GetProperty("path_displacement").GetDouble() > 0);
+        Assert.True(seed.GetProperty("path_displacement").GetDouble() > 0);
         foreach (var b in bad.EnumerateArray()) Assert.True(b.GetProperty("distance_from_start").GetDouble() > 0);
-        Assert.True(File.Exists(Path.Combine(outFolder, "minefield.png")));
+        Assert.True(report.RootElement.GetProperty("verdicts").GetArrayLength() >= 1);
+        Assert.True(File.Exists(Path.Combine(outFolder, "seed-0", "minefield.png")));
         Directory.Delete(outFolder, true);
     }
 }
