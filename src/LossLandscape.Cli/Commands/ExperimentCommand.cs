@@ -52,7 +52,7 @@ public static class ExperimentCommand
         var trainSize = new Option<int?>("--train-size") { Description = "training subset" };
         var width = new Option<int?>("--width") { Description = "MLP width" };
         var groups = new Option<bool>("--groups") { Description = "the talk's exact 20/20/60 groups instead of the paper code's stochastic patches" };
-        var command = new Command(name, description) { PresetOption, Out, epochs, anneal, factor, small, large, noise, seeds, trainSize, width, DataOptions.DataDir };
+        var command = new Command(name, description) { PresetOption, Out, epochs, anneal, factor, small, large, noise, seeds, trainSize, width, DataOptions.Dataset, DataOptions.DataDir };
         if (patched) command.Add(groups);
         command.SetAction(p =>
         {
@@ -66,6 +66,7 @@ public static class ExperimentCommand
                 Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
                 Model = p.GetValue(width) is { } w ? d.ModelOrDefault with { Width = w } : d.Model,
                 Construction = p.GetValue(groups) ? Data.PatchConstruction.Groups : d.Construction, DataDir = p.GetValue(DataOptions.DataDir),
+                Dataset = p.GetResult(DataOptions.Dataset) is null ? d.Dataset : p.GetValue(DataOptions.Dataset)!,
             };
             if (s.Epochs < 1 || s.AnnealEpoch < 0 || s.AnnealEpoch > s.Epochs) throw new LandscapeException("--epochs must be at least 1 and --anneal-epoch lie in [0, epochs]");
             var run = Output(p, name, preset, s, s.SeedsOrDefault[0]);

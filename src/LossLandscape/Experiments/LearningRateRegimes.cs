@@ -41,6 +41,7 @@ public sealed record LrRegimesSettings(
     int ProbeSamples = 2000,
     int CurvatureProducts = 30,
     int WidthDirections = 5,
+    string Dataset = "fashion-mnist",
     string? DataDir = null)
 {
     public LrRegime[] RegimesOrDefault => Regimes ?? (Patched
@@ -54,15 +55,19 @@ public sealed record LrRegimesSettings(
         Preset.Smoke => new(patched, TrainSize: 600, TestSize: 300, Epochs: 3, AnnealEpoch: 2, Seeds: new[] { 0 }, PatchOnlyTestCount: 200,
             ProbeSamples: 200, CurvatureProducts: 5, WidthDirections: 1, Model: new ModelSpec("mlp", 32, 1)),
         Preset.Quick => new(patched),
-        Preset.Paper => new(patched, Model: new ModelSpec("resnet18", 16, BatchNorm: true), TrainSize: 50000, TestSize: 10000, Epochs: 60,
+        Preset.Paper => new(patched, Model: new ModelSpec("resnet18", 16, BatchNorm: true), TrainSize: 50000, TestSize: 10000, Epochs: 60, Dataset: "cifar-10",
             AnnealEpoch: 30, ProbeSamples: 4096, CurvatureProducts: 100),
         _ => throw new LandscapeException($"unknown preset {preset}"),
     };
 }
 
-/// <summary>The final point of one regime's run: accuracies and flatness.</summary>
+/// <summary>
+/// The final point of one regime's run: accuracies and flatness. For BatchNorm models, whose loss is invariant to the
+/// scale of the weights, <see cref="ScaleInvariantTopEigenvalue"/> (top eigenvalue x |w|^2) is the comparable one.
+/// </summary>
 public sealed record RegimeOutcome(LrRegime Regime, int Seed, double TrainAccuracy, double CleanTestAccuracy, double? PatchOnlyAccuracy,
-    double EarlyPatchOnlyAccuracy, double TopEigenvalue, double Trace, double EpsilonSharpness, double Width, string RunPath);
+    double EarlyPatchOnlyAccuracy, double TopEigenvalue, double Trace, double EpsilonSharpness, double Width, double WeightNorm,
+    double? ScaleInvariantTopEigenvalue, double[] SliceLoss, string RunPath);
 
 public sealed record LrRegimesReport(LrRegimesSettings Settings, IReadOnlyList<RegimeOutcome> Outcomes, IReadOnlyList<Verdict> Verdicts, double Seconds);
 
@@ -75,7 +80,7 @@ public static class LearningRateRegimes
         var curves = new Dictionary<(LrRegime, int), IReadOnlyList<MetricsRow>>();
         foreach (var seed in s.SeedsOrDefault)
         {
-            using var data = new DataSettings(DataDir: s.DataDir, TrainSize: s.TrainSize, TestSize: s.TestSize).Load(seed, device);
+            using var data = new DataSettings(s.Dataset, s.DataDir, s.TrainSize, s.TestSize).Load(seed, device);
             using var patched = s.Patched ? new PatchedTrainingSet(data.Train, new PatchSettings(s.Construction, Seed: seed)) : null;
             using var patchOnly = patched?.PatchOnlyTestSet(s.PatchOnlyTestCount, seed);
             foreach (var regime in s.RegimesOrDefault)
@@ -91,6 +96,9 @@ public static class LearningRateRegimes
         var verdicts = Judge(s, outcomes);
         foreach (var v in verdicts) log?.Invoke(v.Describe());
         PlotCurves(s, curves, output);
+        var slices = new LinePlot("Filter-normalised 1-D slices through the final minima (first seed)", "α (filter-normalised direction)", "training loss");
+        foreach (var o in outcomes.Where(o => o.Seed == s.SeedsOrDefault[0])) slices.Add(Name(o.Regime), SliceAxis.Values.ToArray(), o.SliceLoss);
+        slices.Save(output.File("slices"));
         var report = new LrRegimesReport(s, outcomes, verdicts, clock.Elapsed.TotalSeconds);
         AtomicFile.WriteAllText(output.File("lr-regimes.json"), JsonSerializer.Serialize(report, RunManifest.Json));
         return report;
@@ -116,7 +124,7 @@ public static class LearningRateRegimes
         run.WriteManifest(new RunManifest
         {
             Command = "train",
-            Settings = RunManifest.ToSettings(new TrainRunSettings(spec, new DataSettings(DataDir: s.DataDir, TrainSize: s.TrainSize, TestSize: s.TestSize), training)),
+            Settings = RunManifest.ToSettings(new TrainRunSettings(spec, new DataSettings(s.Dataset, s.DataDir, s.TrainSize, s.TestSize), training)),
             Seed = seed, Device = device.ToString(), Threads = TorchRuntime.Threads,
         });
         var probe = new EpochProbe(patchOnly, regime == LrRegime.SmallLrNoise ? s.Noise : 0, s.AnnealEpoch, s.AnnealFactor);
@@ -134,13 +142,24 @@ public static class LearningRateRegimes
         using var w = ParameterVector.Get(model);
         double eps = EpsilonSharpness.Measure(loss, w, new EpsilonSharpnessSettings(1e-3, 10, seed)).Value;
         double width = DirectionalWidth.Measure(loss, w, ParameterLayout.Of(model), new DirectionalWidthSettings(Directions: s.WidthDirections, Seed: seed)).Value;
+        double norm = w.norm().ToDouble();
+        // A 1-D filter-normalised slice through the final point, the same random direction (by seed) for every regime.
+        var direction = Directions.RandomNormalized(w, ParameterLayout.Of(model), new DirectionSettings(), seed, 1)[0];
+        var frame = new SurfaceFrame(w, direction, null, probeData);
+        using ISurfaceEvaluator evaluator = MlpSurfaceEvaluator.Supports(model)
+            ? new MlpSurfaceEvaluator(model, frame)
+            : new PointwiseEvaluator(model, frame, BatchNormMode.Recompute, probeData);
+        var slice = LossSurface.Compute(evaluator, SliceAxis, null).Select(p => p.Loss).ToArray();
+        direction.Dispose();
         var rows = result.Rows;
         int early = Math.Max(1, s.AnnealEpoch / 3);
         double earlyPatch = patchOnly is null ? double.NaN : rows.Take(early).Average(r => r.Extra["patch_only_acc"]);
         var final = rows[^1];
         return (new RegimeOutcome(regime, seed, final.TrainAccuracy, final.TestAccuracy, patchOnly is null ? null : final.Extra["patch_only_acc"],
-            earlyPatch, top, trace, eps, width, run.Path), rows);
+            earlyPatch, top, trace, eps, width, norm, model.HasBatchNorm ? top * norm * norm : null, slice, run.Path), rows);
     }
+
+    static readonly GridAxis SliceAxis = new(-1, 1, 21);
 
     static string Name(LrRegime regime) => regime switch
     {
@@ -164,7 +183,9 @@ public static class LearningRateRegimes
                 small.Zip(annealed, (a, b) => a.EarlyPatchOnlyAccuracy - b.EarlyPatchOnlyAccuracy).ToArray(), " (accuracy)"));
         verdicts.Add(Verdict.Of("after annealing, the large-LR model's clean test accuracy is higher than the small-LR model's",
             Effect(o => o.CleanTestAccuracy, largerIsClaimed: true), " (accuracy)"));
-        verdicts.Add(Verdict.Of("the annealed large-LR minimum is flatter: lower top Hessian eigenvalue", Effect(o => o.TopEigenvalue, false)));
+        verdicts.Add(small[0].ScaleInvariantTopEigenvalue is null
+            ? Verdict.Of("the annealed large-LR minimum is flatter: lower top Hessian eigenvalue", Effect(o => o.TopEigenvalue, false))
+            : Verdict.Of("the annealed large-LR minimum is flatter: lower scale-invariant top eigenvalue (lambda |w|^2)", Effect(o => o.ScaleInvariantTopEigenvalue!.Value, false)));
         verdicts.Add(Verdict.Of("the annealed large-LR minimum is flatter: lower Hessian trace", Effect(o => o.Trace, false)));
         verdicts.Add(Verdict.Of("the annealed large-LR minimum is flatter: lower epsilon-sharpness", Effect(o => o.EpsilonSharpness, false)));
         verdicts.Add(Verdict.Of("the annealed large-LR minimum is flatter: wider along random filter-normalised directions", Effect(o => o.Width, true)));

@@ -20,8 +20,8 @@ public class VerdictTests
     [Fact]
     public void ReproducedNeedsTheMeanAboveTwoStandardDeviations()
     {
-        // mean 0.2, sd 0.1: exactly 2 sd is not enough; a little more is.
-        Assert.Equal(VerdictKind.Partly, Verdict.Of("c", new[] { 0.1, 0.2, 0.3 }).Kind);
-        Assert.Equal(VerdictKind.Reproduced, Verdict.Of("c", new[] { 0.11, 0.2, 0.3 }).Kind);
+        // mean 2, sd 1 (exact in floating point): exactly 2 sd is not enough; a little more is.
+        Assert.Equal(VerdictKind.Partly, Verdict.Of("c", new[] { 1.0, 2.0, 3.0 }).Kind);
+        Assert.Equal(VerdictKind.Reproduced, Verdict.Of("c", new[] { 1.1, 2.0, 3.0 }).Kind);
     }
 }
