@@ -50,9 +50,10 @@ public static class ExperimentCommand
         var noise = new Option<double?>("--noise") { Description = "activation noise of the small-LR-with-noise run" };
         var seeds = new Option<int[]>("--seeds") { Description = "seeds (one run per regime and seed)", AllowMultipleArgumentsPerToken = true };
         var trainSize = new Option<int?>("--train-size") { Description = "training subset" };
-        var width = new Option<int?>("--width") { Description = "MLP width" };
+        var width = new Option<int?>("--width") { Description = "MLP width or CNN-k's k" };
+        var model = new Option<string?>("--model") { Description = "mlp (default: 784-256-256-10) or cnn (CNN-k with BatchNorm, k = --width, default 8)" };
         var groups = new Option<bool>("--groups") { Description = "the talk's exact 20/20/60 groups instead of the paper code's stochastic patches" };
-        var command = new Command(name, description) { PresetOption, Out, epochs, anneal, factor, small, large, noise, seeds, trainSize, width, DataOptions.Dataset, DataOptions.DataDir };
+        var command = new Command(name, description) { PresetOption, Out, epochs, anneal, factor, small, large, noise, seeds, trainSize, model, width, DataOptions.Dataset, DataOptions.DataDir };
         if (patched) command.Add(groups);
         command.SetAction(p =>
         {
@@ -64,7 +65,13 @@ public static class ExperimentCommand
                 Epochs = p.GetValue(epochs) ?? d.Epochs, AnnealEpoch = p.GetValue(anneal) ?? d.AnnealEpoch, AnnealFactor = p.GetValue(factor) ?? d.AnnealFactor,
                 SmallLr = p.GetValue(small) ?? d.SmallLr, LargeLr = p.GetValue(large) ?? d.LargeLr, Noise = p.GetValue(noise) ?? d.Noise,
                 Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
-                Model = p.GetValue(width) is { } w ? d.ModelOrDefault with { Width = w } : d.Model,
+                Model = (p.GetValue(model), p.GetValue(width)) switch
+                {
+                    ({ } kind, var w) when Models.ModelRegistry.Get(kind).Name == "cnn" => new Models.ModelSpec("cnn", w ?? 8, BatchNorm: true),
+                    ({ } kind, var w) => new Models.ModelSpec(Models.ModelRegistry.Get(kind).Name, w ?? 256, 2),
+                    (null, { } w) => d.ModelOrDefault with { Width = w },
+                    _ => d.Model,
+                },
                 Construction = p.GetValue(groups) ? Data.PatchConstruction.Groups : d.Construction, DataDir = p.GetValue(DataOptions.DataDir),
                 Dataset = p.GetResult(DataOptions.Dataset) is null ? d.Dataset : p.GetValue(DataOptions.Dataset)!,
             };
