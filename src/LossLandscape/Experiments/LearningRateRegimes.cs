@@ -109,6 +109,8 @@ public static class LearningRateRegimes
     {
         bool annealed = regime == LrRegime.LargeLrAnnealed;
         double lr = regime is LrRegime.LargeLr or LrRegime.LargeLrAnnealed ? s.LargeLr : s.SmallLr;
+        if (regime == LrRegime.SmallLrNoise && s.ModelOrDefault.Kind is not ("mlp" or "cnn"))
+            throw new LandscapeException($"activation noise is implemented for mlp and cnn, not {s.ModelOrDefault.Kind}");
         var spec = s.ModelOrDefault with
         {
             InputChannels = (int)data.Train.SampleShape[0], ImageSize = (int)data.Train.SampleShape[^1], Classes = data.Train.Classes,
@@ -224,7 +226,7 @@ public static class LearningRateRegimes
         {
             if (patchOnly is not null) epoch.Extra["patch_only_acc"] = Evaluation.Evaluate(trainer.Model, patchOnly).Accuracy;
             // The next epoch (0-based index = epoch.Epoch) runs with the noise of its own learning-rate phase.
-            if (noise > 0 && trainer.Model is Mlp mlp) mlp.SetActivationNoise(epoch.Epoch >= annealEpoch ? noise * factor : noise);
+            if (noise > 0) trainer.Model.SetActivationNoise(epoch.Epoch >= annealEpoch ? noise * factor : noise);
         }
     }
 }

@@ -27,6 +27,8 @@ public sealed class CnnK : LandscapeModel
         {
             layers.Add(($"conv{i}", Conv2d(channels, widths[i], kernel_size: 3, padding: 1, bias: true)));
             if (spec.BatchNorm) layers.Add(($"bn{i}", BatchNorm2d(widths[i])));
+            // Activation noise goes after BatchNorm, as in Li, Wei & Ma's code.
+            if (spec.ActivationNoise > 0) layers.Add(($"noise{i}", new GaussianActivationNoise(spec.ActivationNoise)));
             layers.Add(($"relu{i}", ReLU()));
             if (i > 0) layers.Add(($"pool{i}", MaxPool2d(kernel_size: 2)));
             channels = widths[i];

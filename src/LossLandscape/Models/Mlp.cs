@@ -34,12 +34,6 @@ public sealed class Mlp : LandscapeModel
         RegisterComponents();
     }
 
-    /// <summary>Sets the std of every activation-noise layer (no effect on a model built without noise).</summary>
-    public void SetActivationNoise(double std)
-    {
-        foreach (var noise in modules().OfType<GaussianActivationNoise>()) noise.Std = std;
-    }
-
     public override Tensor forward(Tensor input)
     {
         using var flat = input.flatten(1);

@@ -11,7 +11,8 @@ namespace LossLandscape.Models;
 /// <param name="Width">Hidden units per layer (MLP) or the base channel count k (CNN-k: k, 2k, 4k, 8k).</param>
 /// <param name="Depth">Hidden layers (MLP); ignored by architectures of fixed depth.</param>
 /// <param name="BatchNorm">BatchNorm after each hidden linear / conv layer.</param>
-/// <param name="ActivationNoise">Std of Gaussian noise added to hidden pre-activations in training (MLP only; 0: none).</param>
+/// <param name="ActivationNoise">Std of Gaussian noise added in training to hidden pre-activations (MLP) or after each
+/// BatchNorm (CNN-k); 0: none.</param>
 public sealed record ModelSpec(
     string Kind,
     int Width,
