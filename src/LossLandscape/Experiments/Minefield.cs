@@ -170,7 +170,7 @@ public static class Minefield
 
     static void Plot(MinefieldSettings s, TrajectoryPcaResult pca, List<BadMinimum> bad, List<PathPoint> segment, RunDirectory output)
     {
-        var plot = new ScatterPlot("Minefield: the SGD path and the poor minima found from it (PCA plane of the path)", "PC1", "PC2")
+        var plot = new ScatterPlot("SGD path and poor minima (PCA plane of the path)", "PC1 (weight-space units)", "PC2 (weight-space units)")
             .Add("SGD path (checkpoints)", pca.Coordinates.Select(c => c[0]).ToArray(), pca.Coordinates.Select(c => c[1]).ToArray(),
                 pca.Coordinates.Select((_, i) => i % s.Every == 0 ? $"{i}" : "").ToArray());
         foreach (var kind in bad.Select(b => b.Kind).Distinct())

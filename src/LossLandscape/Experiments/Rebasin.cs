@@ -91,7 +91,7 @@ public static class Rebasin
     static void SaveAsRun(TrainedModel source, LandscapeModel model, RunDirectory output, string command, object details)
     {
         Checkpoint.Save(output.Checkpoint("final"), model);
-        var manifest = output.ReadManifest();
+        var manifest = File.Exists(output.ManifestPath) ? output.ReadManifest() : new RunManifest { Status = RunStatus.Completed, Ended = DateTimeOffset.UtcNow };
         output.WriteManifest(manifest with
         {
             Command = command,
