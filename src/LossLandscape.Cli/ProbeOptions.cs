@@ -29,6 +29,10 @@ public static class ProbeOptions
         command.Add(Seed);
     }
 
+    /// <summary>The trained model named by <paramref name="source"/> (a run folder or checkpoint), at --checkpoint.</summary>
+    public static TrainedModel Load(ParseResult p, Argument<string> source, TorchSharp.torch.Device device) =>
+        TrainedModel.Load(p.GetValue(source)!, device, p.GetValue(CheckpointName)!);
+
     public static ProbeData Data(ParseResult p, DataPart defaultPart, int? defaultSamples) =>
         new(p.GetValue(Part) ?? defaultPart, p.GetValue(Samples) ?? defaultSamples, p.GetValue(Seed));
 

@@ -34,9 +34,8 @@ public static class ConnectCommand
     static int Run(ParseResult p)
     {
         var device = GlobalOptions.Apply(p);
-        string checkpoint = p.GetValue(ProbeOptions.CheckpointName)!;
-        using var a = TrainedModel.Load(p.GetValue(From)!, device, checkpoint);
-        using var b = TrainedModel.Load(p.GetValue(To)!, device, checkpoint);
+        using var a = ProbeOptions.Load(p, From, device);
+        using var b = ProbeOptions.Load(p, To, device);
         int seed = p.GetValue(ProbeOptions.Seed);
         var kind = p.GetValue(Kind);
         var settings = new ConnectSettings(

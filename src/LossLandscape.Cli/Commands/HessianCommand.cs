@@ -29,7 +29,7 @@ public static class HessianCommand
     static int Run(ParseResult p)
     {
         var device = GlobalOptions.Apply(p);
-        using var source = TrainedModel.Load(p.GetValue(Source)!, device, p.GetValue(ProbeOptions.CheckpointName)!);
+        using var source = ProbeOptions.Load(p, Source, device);
         var settings = new HessianSettings(p.GetValue(TopK), p.GetValue(Method), !p.GetValue(NoTrace), !p.GetValue(NoDensity),
             ProbeOptions.Data(p, DataPart.Train, 4096), MaxIterations: p.GetValue(MaxIterations), Tolerance: p.GetValue(Tolerance),
             DensityIterations: p.GetValue(DensityIterations), DensityRuns: p.GetValue(DensityRuns), Seed: p.GetValue(ProbeOptions.Seed));

@@ -26,9 +26,8 @@ public static class InterpolateCommand
     static int Run(ParseResult p)
     {
         var device = GlobalOptions.Apply(p);
-        string checkpoint = p.GetValue(ProbeOptions.CheckpointName)!;
-        using var a = TrainedModel.Load(p.GetValue(From)!, device, checkpoint);
-        using var b = TrainedModel.Load(p.GetValue(To)!, device, checkpoint);
+        using var a = ProbeOptions.Load(p, From, device);
+        using var b = ProbeOptions.Load(p, To, device);
         var settings = new InterpolationSettings(p.GetValue(Grid)!, p.GetValue(TrainSamples), p.GetValue(TestSamples), p.GetValue(ProbeOptions.Seed));
         var output = ProbeOptions.Output(p, a, "interpolate", $"interpolate-{Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(To)!))}", settings);
         var report = new CountProgress(p.GetValue(GlobalOptions.Progress)).Run("interpolate", progress => InterpolationProbe.Run(a, b, settings, output, device, progress));

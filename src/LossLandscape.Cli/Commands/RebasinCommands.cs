@@ -15,7 +15,7 @@ public static class RebasinCommands
         command.SetAction(p =>
         {
             var device = GlobalOptions.Apply(p);
-            using var model = TrainedModel.Load(p.GetValue(source)!, device, p.GetValue(ProbeOptions.CheckpointName)!);
+            using var model = ProbeOptions.Load(p, source, device);
             int seed = p.GetValue(ProbeOptions.Seed);
             var output = ProbeOptions.Output(p, model, "permute", $"permuted-s{seed}", new { seed });
             var permutation = Rebasin.Permute(model, seed, output);
@@ -39,9 +39,8 @@ public static class RebasinCommands
         command.SetAction(p =>
         {
             var device = GlobalOptions.Apply(p);
-            string checkpoint = p.GetValue(ProbeOptions.CheckpointName)!;
-            using var ma = TrainedModel.Load(p.GetValue(a)!, device, checkpoint);
-            using var mb = TrainedModel.Load(p.GetValue(b)!, device, checkpoint);
+                using var ma = ProbeOptions.Load(p, a, device);
+            using var mb = ProbeOptions.Load(p, b, device);
             var settings = new MatchSettings(p.GetValue(method), p.GetValue(grid)!, TrainSamples: p.GetValue(trainSamples), Seed: p.GetValue(ProbeOptions.Seed));
             var output = ProbeOptions.Output(p, ma, "match", $"matched-{settings.Method.ToString().ToLowerInvariant()}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(b)!))}", settings);
             var r = Rebasin.Match(ma, mb, settings, output, device, Console.WriteLine);
@@ -63,7 +62,7 @@ public static class RebasinCommands
         command.SetAction(p =>
         {
             var device = GlobalOptions.Apply(p);
-            using var model = TrainedModel.Load(p.GetValue(source)!, device, p.GetValue(ProbeOptions.CheckpointName)!);
+            using var model = ProbeOptions.Load(p, source, device);
             var settings = new DriftSettings(p.GetValue(threshold), Seed: p.GetValue(ProbeOptions.Seed));
             var output = ProbeOptions.Output(p, model, "drift", "drift", settings);
             var r = Experiments.Drift.Run(model, settings, output, device, Console.WriteLine);

@@ -27,7 +27,7 @@ public static class SharpnessCommand
     static int Run(ParseResult p)
     {
         var device = GlobalOptions.Apply(p);
-        using var source = TrainedModel.Load(p.GetValue(Source)!, device, p.GetValue(ProbeOptions.CheckpointName)!);
+        using var source = ProbeOptions.Load(p, Source, device);
         int seed = p.GetValue(ProbeOptions.Seed);
         var settings = new SharpnessSettings(p.GetValue(Measures), ProbeOptions.Data(p, DataPart.Train, 2048),
             new EpsilonSharpnessSettings(p.GetValue(Epsilon), Seed: seed), new AdaptiveSharpnessSettings(p.GetValue(Rho)),

@@ -31,7 +31,7 @@ public static class SliceCommand
     static int Run(ParseResult p)
     {
         var device = GlobalOptions.Apply(p);
-        using var source = TrainedModel.Load(p.GetValue(Source)!, device, p.GetValue(ProbeOptions.CheckpointName)!);
+        using var source = ProbeOptions.Load(p, Source, device);
         var settings = new SliceSettings(p.GetValue(Dims), p.GetValue(DirectionKind), p.GetValue(Grid), p.GetValue(Grid2),
             ProbeOptions.Data(p, DataPart.Test, null), p.GetValue(Bn), p.GetValue(IncludeBias), p.GetValue(ProbeOptions.Seed),
             p.GetValue(Evaluator), p.GetValue(Through) is { Length: > 0 } t ? t : null);
