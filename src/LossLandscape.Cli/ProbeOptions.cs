@@ -17,6 +17,27 @@ public static class ProbeOptions
     public static readonly Option<int?> Samples = new("--samples") { Description = "measure on a seeded subset of this many samples" };
     public static readonly Option<int> Seed = new("--seed") { Description = "seed for directions, probes and subsets", DefaultValueFactory = _ => 0 };
 
+    /// <summary>
+    /// A probe command: its own arguments and options, the shared probe options (the data options only when
+    /// <paramref name="data"/>), and its action.
+    /// </summary>
+    public static Command Command(string name, string description, Func<ParseResult, int> run, bool data, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Argument argument) command.Add(argument);
+            else command.Add((Option)symbol);
+        }
+        AddTo(command, data);
+        command.SetAction(run);
+        return command;
+    }
+
+    /// <summary>The last folder (or file) name of a source argument, for naming result folders after it.</summary>
+    public static string NameOf(ParseResult p, Argument<string> source) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(source)!));
+
     public static void AddTo(Command command, bool data = true)
     {
         command.Add(CheckpointName);

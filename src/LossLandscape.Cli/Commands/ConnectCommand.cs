@@ -22,14 +22,9 @@ public static class ConnectCommand
     static readonly Option<int?> TrainSamples = new("--train-samples") { Description = "measure paths' training loss on a seeded subset" };
     static readonly Option<int?> TestSamples = new("--test-samples") { Description = "measure paths' test error on a seeded subset" };
 
-    public static Command Create()
-    {
-        var command = new Command("connect", "Mode connectivity: loss and error along the segment and a trained Bezier / PolyChain curve between two minima.")
-            { From, To, Kind, Bends, Epochs, Lr, WeightDecay, Grid, NoPlane, TrainSamples, TestSamples };
-        ProbeOptions.AddTo(command, data: false);
-        command.SetAction(Run);
-        return command;
-    }
+    public static Command Create() => ProbeOptions.Command("connect",
+        "Mode connectivity: loss and error along the segment and a trained Bezier / PolyChain curve between two minima.",
+        Run, data: false, From, To, Kind, Bends, Epochs, Lr, WeightDecay, Grid, NoPlane, TrainSamples, TestSamples);
 
     static int Run(ParseResult p)
     {
@@ -44,7 +39,7 @@ public static class ConnectCommand
             p.GetValue(Grid)!, !p.GetValue(NoPlane), TrainSamples: p.GetValue(TrainSamples), TestSamples: p.GetValue(TestSamples), Seed: seed);
         if (settings.Points < 2) throw new LandscapeException($"--bends counts both endpoints and must be at least 2, got {settings.Points}");
         if (settings.TrainingOrDefault.Epochs < 0) throw new LandscapeException("--epochs must be non-negative");
-        var name = $"connect-{kind.ToString().ToLowerInvariant()}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(To)!))}";
+        var name = $"connect-{kind.ToString().ToLowerInvariant()}-{ProbeOptions.NameOf(p, To)}";
         var output = ProbeOptions.Output(p, a, "connect", name, settings);
         var report = ModeConnectivity.Run(a, b, settings, output, device, p.GetValue(GlobalOptions.Progress) == Terminal.ProgressMode.None ? null : Console.WriteLine);
         ProbeOptions.Complete(output);

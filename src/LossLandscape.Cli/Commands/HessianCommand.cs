@@ -17,14 +17,9 @@ public static class HessianCommand
     static readonly Option<int> DensityIterations = new("--density-iterations") { Description = "Lanczos steps of each SLQ run", DefaultValueFactory = _ => 100 };
     static readonly Option<int> DensityRuns = new("--density-runs") { Description = "independent SLQ runs", DefaultValueFactory = _ => 1 };
 
-    public static Command Create()
-    {
-        var command = new Command("hessian", "Hessian spectrum of a trained model: top-k eigenvalues, trace, spectral density (on fixed training samples, 4,096 by default).")
-            { Source, TopK, Method, NoTrace, NoDensity, MaxIterations, Tolerance, DensityIterations, DensityRuns };
-        ProbeOptions.AddTo(command);
-        command.SetAction(Run);
-        return command;
-    }
+    public static Command Create() => ProbeOptions.Command("hessian",
+        "Hessian spectrum of a trained model: top-k eigenvalues, trace, spectral density (on fixed training samples, 4,096 by default).",
+        Run, data: true, Source, TopK, Method, NoTrace, NoDensity, MaxIterations, Tolerance, DensityIterations, DensityRuns);
 
     static int Run(ParseResult p)
     {

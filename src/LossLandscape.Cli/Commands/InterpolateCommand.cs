@@ -14,14 +14,9 @@ public static class InterpolateCommand
     static readonly Option<int?> TrainSamples = new("--train-samples") { Description = "measure the training loss on a seeded subset" };
     static readonly Option<int?> TestSamples = new("--test-samples") { Description = "measure the test error on a seeded subset" };
 
-    public static Command Create()
-    {
-        var command = new Command("interpolate", "Loss and error along the straight line between two trained models; reports the barrier.")
-            { From, To, Grid, TrainSamples, TestSamples };
-        ProbeOptions.AddTo(command, data: false);
-        command.SetAction(Run);
-        return command;
-    }
+    public static Command Create() => ProbeOptions.Command("interpolate",
+        "Loss and error along the straight line between two trained models; reports the barrier.",
+        Run, data: false, From, To, Grid, TrainSamples, TestSamples);
 
     static int Run(ParseResult p)
     {
@@ -29,7 +24,7 @@ public static class InterpolateCommand
         using var a = ProbeOptions.Load(p, From, device);
         using var b = ProbeOptions.Load(p, To, device);
         var settings = new InterpolationSettings(p.GetValue(Grid)!, p.GetValue(TrainSamples), p.GetValue(TestSamples), p.GetValue(ProbeOptions.Seed));
-        var output = ProbeOptions.Output(p, a, "interpolate", $"interpolate-{Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(To)!))}", settings);
+        var output = ProbeOptions.Output(p, a, "interpolate", $"interpolate-{ProbeOptions.NameOf(p, To)}", settings);
         var report = new CountProgress(p.GetValue(GlobalOptions.Progress)).Run("interpolate", progress => InterpolationProbe.Run(a, b, settings, output, device, progress));
         ProbeOptions.Complete(output);
         Console.WriteLine($"distance |B - A| = {report.Distance:G5}; train-loss barrier {report.TrainLossBarrier.Height:G4} at t={report.TrainLossBarrier.AtT:G3}; " +

@@ -42,7 +42,7 @@ public static class RebasinCommands
                 using var ma = ProbeOptions.Load(p, a, device);
             using var mb = ProbeOptions.Load(p, b, device);
             var settings = new MatchSettings(p.GetValue(method), p.GetValue(grid)!, TrainSamples: p.GetValue(trainSamples), Seed: p.GetValue(ProbeOptions.Seed));
-            var output = ProbeOptions.Output(p, ma, "match", $"matched-{settings.Method.ToString().ToLowerInvariant()}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(p.GetValue(b)!))}", settings);
+            var output = ProbeOptions.Output(p, ma, "match", $"matched-{settings.Method.ToString().ToLowerInvariant()}-{ProbeOptions.NameOf(p, b)}", settings);
             var r = Rebasin.Match(ma, mb, settings, output, device, Console.WriteLine);
             ProbeOptions.Complete(output);
             Console.WriteLine($"distance {r.DistanceBefore:G5} -> {r.DistanceAfter:G5}; train-loss barrier {r.SegmentBefore.TrainLossBarrier:G4} -> {r.SegmentAfter.TrainLossBarrier:G4} " +

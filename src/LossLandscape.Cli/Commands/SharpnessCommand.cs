@@ -15,14 +15,9 @@ public static class SharpnessCommand
     static readonly Option<double> Delta = new("--delta") { Description = "loss rise that ends a basin (width)", DefaultValueFactory = _ => 0.1 };
     static readonly Option<int> Directions = new("--directions") { Description = "random directions (width)", DefaultValueFactory = _ => 10 };
 
-    public static Command Create()
-    {
-        var command = new Command("sharpness", "Flatness of a minimum: epsilon-sharpness, adaptive sharpness, PAC-Bayes sigma*, directional width.")
-            { Source, Measures, Epsilon, Rho, Delta, Directions };
-        ProbeOptions.AddTo(command);
-        command.SetAction(Run);
-        return command;
-    }
+    public static Command Create() => ProbeOptions.Command("sharpness",
+        "Flatness of a minimum: epsilon-sharpness, adaptive sharpness, PAC-Bayes sigma*, directional width.",
+        Run, data: true, Source, Measures, Epsilon, Rho, Delta, Directions);
 
     static int Run(ParseResult p)
     {

@@ -19,14 +19,9 @@ public static class SliceCommand
     static readonly Option<EvaluatorChoice> Evaluator = new("--evaluator") { Description = "auto, batched (MLPs without BN) or pointwise", DefaultValueFactory = _ => EvaluatorChoice.Auto };
     static readonly Option<string[]> Through = new("--through") { Description = "plane: two more run folders or checkpoints", AllowMultipleArgumentsPerToken = true };
 
-    public static Command Create()
-    {
-        var command = new Command("slice", "Loss along one or two directions around a trained model (CSV, .npy, PNG, SVG); a killed slice resumes.")
-            { Source, Dims, DirectionKind, Grid, Grid2, Bn, IncludeBias, Evaluator, Through };
-        ProbeOptions.AddTo(command);
-        command.SetAction(Run);
-        return command;
-    }
+    public static Command Create() => ProbeOptions.Command("slice",
+        "Loss along one or two directions around a trained model (CSV, .npy, PNG, SVG); a killed slice resumes.",
+        Run, data: true, Source, Dims, DirectionKind, Grid, Grid2, Bn, IncludeBias, Evaluator, Through);
 
     static int Run(ParseResult p)
     {
