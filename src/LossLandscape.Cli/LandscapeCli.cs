@@ -1,0 +1,51 @@
+using System.CommandLine;
+using LossLandscape.Cli.Commands;
+
+namespace LossLandscape.Cli;
+
+/// <summary>The landscape command line: its commands, and one place that turns errors into exit codes.</summary>
+public static class LandscapeCli
+{
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("landscape: loss landscapes of deep neural networks, from the talk to numbers.");
+        GlobalOptions.AddTo(root);
+        root.Add(TrainCommand.Create());
+        root.Add(DataCommand.Create());
+        root.Add(DoctorCommand.Create());
+        root.Add(InterpolateCommand.Create());
+        root.Add(SliceCommand.Create());
+        root.Add(HessianCommand.Create());
+        root.Add(SharpnessCommand.Create());
+        root.Add(ConnectCommand.Create());
+        root.Add(RebasinCommands.Permute());
+        root.Add(RebasinCommands.Match());
+        root.Add(RebasinCommands.Drift());
+        root.Add(ExperimentCommand.Create());
+        root.Add(SweepCommand.Create());
+        return root;
+    }
+
+    /// <summary>
+    /// Runs one command line. Exit codes: 0 done, 1 a bug (with its stack trace), 2 bad input (one line on stderr),
+    /// 3 the run diverged, 4 some tasks of a sweep failed, 130 interrupted.
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        var parse = CreateRoot().Parse(args);
+        if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
+        {
+            Console.Error.WriteLine($"landscape: {parse.Errors[0].Message} (see --help)");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (LandscapeException e)
+        {
+            Console.Error.WriteLine($"landscape: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.BadInput;
+        }
+    }
+}
