@@ -39,14 +39,14 @@ mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
 install -d -o munge -g munge -m 0755 /run/munge
 [ -s /etc/munge/munge.key ] || { /usr/sbin/mungekey --create --keyfile /etc/munge/munge.key 2>/dev/null || dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none; chown munge:munge /etc/munge/munge.key; chmod 0400 /etc/munge/munge.key; }
 if ! pgrep -x munged >/dev/null; then
-  runuser -u munge -- /usr/sbin/munged --foreground >"$dir/log/munged.log" 2>&1 &
+  setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged --foreground >"$dir/log/munged.log" 2>&1 &
   echo "$! munged" >> "$dir/pids"
   for _ in $(seq 50); do [ -S /run/munge/munge.socket.2 ] && break; sleep 0.1; done
 fi
 
 cat > "$dir/slurm.conf" <<CONF
 ClusterName=landscape-ci
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmctldPort=6817
 SlurmdPort=6818
@@ -68,7 +68,7 @@ JobCompType=jobcomp/none
 ReturnToService=2
 SchedulerType=sched/backfill
 MaxArraySize=10001
-NodeName=$host CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=main Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"

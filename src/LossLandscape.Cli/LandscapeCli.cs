@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using LossLandscape.Cli.Commands;
 
 namespace LossLandscape.Cli;
@@ -35,7 +36,7 @@ public static class LandscapeCli
         var parse = CreateRoot().Parse(args);
         if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
         {
-            Console.Error.WriteLine($"landscape: {parse.Errors[0].Message} (see --help)");
+            Console.Error.WriteLine($"landscape: {OneLine(parse.Errors[0].Message)} (see --help)");
             return ExitCodes.BadInput;
         }
         try
@@ -47,5 +48,14 @@ public static class LandscapeCli
             Console.Error.WriteLine($"landscape: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>The parser's message on one line; "cannot parse 'x' as an enum, did you mean A B" becomes a list of the choices.</summary>
+    static string OneLine(string message)
+    {
+        var choice = Regex.Match(message, @"^Cannot parse argument '(?<value>[^']*)' for option '(?<option>[^']*)' as expected type '[^']*'\.\s*Did you mean one of the following\?\s*(?<choices>.*)$", RegexOptions.Singleline);
+        if (!choice.Success) return message.ReplaceLineEndings(" ");
+        var choices = choice.Groups["choices"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToLowerInvariant());
+        return $"{choice.Groups["option"].Value}: '{choice.Groups["value"].Value}' is not one of {string.Join(", ", choices)}";
     }
 }

@@ -9,9 +9,14 @@ public static class CliRunner
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "landscape.dll");
 
-    public static ProcessStartInfo StartInfo(params string[] args)
+    public static ProcessStartInfo StartInfo(params string[] args) => StartInfo(args, null, null);
+
+    /// <summary>Starts landscape with extra environment variables and in a given working folder.</summary>
+    public static ProcessStartInfo StartInfo(string[] args, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["LOSSLANDSCAPE_FASHION_MNIST_URL"] = "http://127.0.0.1:9/"; // never reach the internet from tests
@@ -20,9 +25,12 @@ public static class CliRunner
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(TimeSpan timeout, params string[] args)
+    public static Result Run(TimeSpan timeout, params string[] args) => Run(StartInfo(args), timeout);
+
+    public static Result Run(ProcessStartInfo info, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var args = info.ArgumentList.Skip(1).ToArray();
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
