@@ -30,13 +30,14 @@ public static class TrainCommand
     static readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "trajectory checkpoint every N epochs (0: only first and last)", DefaultValueFactory = _ => 1 };
     static readonly Option<int> CheckpointEverySteps = new("--checkpoint-every-steps") { Description = "also a trajectory checkpoint every N steps (0: none)", DefaultValueFactory = _ => 0 };
     static readonly Option<string?> Out = new("--out", "-o") { Description = "run folder (default: runs/<model>-<dataset>-s<seed>-<time>)" };
+    static readonly Option<bool> SaveLogits = new("--save-logits") { Description = "at the end, store the test logits and labels in predictions/ (for ensembles and calibration)" };
     static readonly Option<string?> Resume = new("--resume") { Description = "continue the run in this folder from its last committed epoch" };
 
     public static Command Create()
     {
         var command = new Command("train", "Train a model and record metrics, checkpoints and a resumable state in a run folder.");
         foreach (var o in new Option[] { Model, Width, Depth, BatchNorm, Epochs, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
-                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, Out, Resume })
+                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, SaveLogits, Out, Resume })
             command.Add(o);
         DataOptions.AddTo(command);
         command.SetAction(Run);
@@ -109,6 +110,11 @@ public static class TrainCommand
         {
             Console.Error.WriteLine($"landscape: the run diverged: {result.Detail}; run folder {run.Path}");
             return ExitCodes.Diverged;
+        }
+        if (parse.GetValue(SaveLogits) && result.Status == RunStatus.Completed)
+        {
+            using var logits = Evaluation.Logits(model, data.Test);
+            Predictions.Write(run.Path, "test", logits, data.Test.Labels);
         }
         if (result.Final is { } f)
             Console.WriteLine($"done: test accuracy {f.TestAccuracy:P2}, test loss {f.TestLoss:F4}, {f.SamplesPerSecond:N0} samples/s in the last epoch; {run.Path}");

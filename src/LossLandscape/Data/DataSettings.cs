@@ -11,6 +11,8 @@ namespace LossLandscape.Data;
 /// <param name="DataDir">Where to look first (the dataset's files, or a folder holding a folder per dataset).</param>
 /// <param name="TrainSize">Use this many training samples (a seeded subset; nested for growing sizes).</param>
 /// <param name="LabelNoise">Share of training labels replaced by a different, random class (fixed by the seed).</param>
+/// <param name="DataSeed">Seed of the subsets and the label noise when it must not follow the run's seed (members of
+/// an ensemble pool share their data and differ in initialisation and shuffling); null: the run's seed.</param>
 public sealed record DataSettings(
     string Dataset = "fashion-mnist",
     string? DataDir = null,
@@ -18,7 +20,8 @@ public sealed record DataSettings(
     int? TestSize = null,
     double LabelNoise = 0,
     bool Standardize = true,
-    bool AllowDownload = true)
+    bool AllowDownload = true,
+    int? DataSeed = null)
 {
     public void Validate()
     {
@@ -34,6 +37,7 @@ public sealed record DataSettings(
     {
         Validate();
         using var raw = DataCatalog.Load(Dataset, DataDir, new DataLoadOptions(AllowDownload, Progress: downloadProgress));
+        seed = DataSeed ?? seed;
         var train = TrainSize is { } n ? Take(raw.Train, n, seed, "training") : raw.Train.Select(arange(raw.Train.Count));
         var test = TestSize is { } m ? Take(raw.Test, m, seed + 1, "test") : raw.Test.Select(arange(raw.Test.Count));
         corruptedTrainIndices = Array.Empty<long>();

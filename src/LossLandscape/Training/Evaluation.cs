@@ -40,4 +40,28 @@ public static class Evaluation
             model.train(wasTraining);
         }
     }
+
+    /// <summary>The model's logits on every sample, in order, as float32 on the CPU ([samples, classes]); eval mode, no gradients.</summary>
+    public static Tensor Logits(nn.Module<Tensor, Tensor> model, Dataset data, int batchSize = 1000)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var parts = new List<Tensor>();
+            for (long start = 0; start < data.Count; start += batchSize)
+            {
+                var (x, _) = data.Slice(start, Math.Min(batchSize, data.Count - start));
+                parts.Add(model.call(x).to(ScalarType.Float32).cpu());
+            }
+            var all = cat(parts, 0);
+            foreach (var part in parts) part.Dispose();
+            return all;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 }
