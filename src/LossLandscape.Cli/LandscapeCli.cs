@@ -24,6 +24,7 @@ public static class LandscapeCli
         root.Add(RebasinCommands.Drift());
         root.Add(ExperimentCommand.Create());
         root.Add(SweepCommand.Create());
+        root.Add(EnsembleCommand.Create());
         return root;
     }
 
@@ -47,6 +48,11 @@ public static class LandscapeCli
         {
             Console.Error.WriteLine($"landscape: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.BadInput;
+        }
+        catch (InterruptedException e)
+        {
+            Console.Error.WriteLine($"landscape: {e.Message}");
+            return ExitCodes.Interrupted;
         }
     }
 

@@ -15,6 +15,7 @@ public static class ExperimentCommand
         var command = new Command("experiment", "Run an experiment of the talk.");
         command.Add(EdgeOfStabilityCommand());
         command.Add(MinefieldCommand());
+        command.Add(PowerLawsCommand());
         command.Add(LrRegimesCommand("lr-regimes", patched: false,
             "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
         command.Add(LrRegimesCommand("patch-toy", patched: true,
@@ -155,6 +156,34 @@ public static class ExperimentCommand
                 ? $"threshold {report.Threshold:G4}; at 90% or more from step {first} to {report.LastReach}; median there {report.HoverMedian:P0} of the threshold, " +
                   $"{report.HoverShareWithin10:P0} of samples within 10%; max {report.MaxRelative:P0}; {report.Seconds:F0} s; {run.Path}"
                 : $"threshold {report.Threshold:G4}; never reached 90% of it (max {report.MaxRelative:P0}); {report.Seconds:F0} s; {run.Path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command PowerLawsCommand()
+    {
+        var widths = new Option<int[]>("--widths") { Description = "MLP widths of the pool", AllowMultipleArgumentsPerToken = true };
+        var members = new Option<int[]>("--members") { Description = "members per width (one number or one per width)", AllowMultipleArgumentsPerToken = true };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs per member" };
+        var trainSize = new Option<int?>("--train-size") { Description = "training subset shared by all members" };
+        var command = new Command("power-laws", "Deep ensembles: CNLL(n) = c + b n^a per width, the law in width, the memory split and its prediction from n <= 4 (Lobacheva et al. 2020).")
+            { PresetOption, Out, widths, members, epochs, trainSize, DataOptions.DataDir };
+        RunnerOptions.AddTo(command);
+        command.SetAction(p =>
+        {
+            GlobalOptions.Apply(p);
+            var preset = p.GetValue(PresetOption);
+            var d = PowerLawsSettings.For(preset);
+            var w = p.GetValue(widths) is { Length: > 0 } gw ? gw : d.Widths.ToArray();
+            var m = p.GetValue(members) is { Length: > 0 } gm ? gm : d.Members.ToArray();
+            if (m.Length == 1 && w.Length > 1) m = Enumerable.Repeat(m[0], w.Length).ToArray();
+            var s = d with { Widths = w, Members = m, Epochs = p.GetValue(epochs) ?? d.Epochs, TrainSize = p.GetValue(trainSize) ?? d.TrainSize, DataDir = p.GetValue(DataOptions.DataDir) };
+            s.Validate();
+            var run = Output(p, "power-laws", preset, s, 0);
+            var report = PowerLaws.Run(s, run, pool => EnsembleCommand.TrainPool(pool, p), Console.WriteLine);
+            Finish(run);
+            Console.WriteLine($"training {report.TrainingSeconds:F0} s, analysis {report.AnalysisSeconds:F0} s; {run.Path}");
             return ExitCodes.Success;
         });
         return command;

@@ -8,9 +8,10 @@ public enum VerdictKind { Reproduced, Partly, NotReproduced }
 /// two standard deviations across seeds); partly: mean(d) > 0 only; not reproduced: mean(d) &lt;= 0. With one seed
 /// sd is undefined and the best verdict is "partly".
 /// </summary>
-public sealed record Verdict(string Claim, VerdictKind Kind, double Mean, double StandardDeviation, IReadOnlyList<double> Effects, string Unit)
+/// <param name="Replicate">what one effect was measured on: a seed, or e.g. a width when each width's pool is one replicate</param>
+public sealed record Verdict(string Claim, VerdictKind Kind, double Mean, double StandardDeviation, IReadOnlyList<double> Effects, string Unit, string Replicate = "seed")
 {
-    public static Verdict Of(string claim, IReadOnlyList<double> effects, string unit = "")
+    public static Verdict Of(string claim, IReadOnlyList<double> effects, string unit = "", string replicate = "seed")
     {
         if (effects.Count == 0) throw new ArgumentException("a verdict needs at least one measured effect");
         double mean = effects.Average();
@@ -18,10 +19,10 @@ public sealed record Verdict(string Claim, VerdictKind Kind, double Mean, double
         var kind = mean <= 0 ? VerdictKind.NotReproduced
             : effects.Count > 1 && mean > 2 * sd ? VerdictKind.Reproduced
             : VerdictKind.Partly;
-        return new Verdict(claim, kind, mean, sd, effects, unit);
+        return new Verdict(claim, kind, mean, sd, effects, unit, replicate);
     }
 
-    public string Describe() => $"{Claim}: {Label} (effect {Mean:G4}{Unit} +- {StandardDeviation:G3} over {Effects.Count} seed(s))";
+    public string Describe() => $"{Claim}: {Label} (effect {Mean:G4}{Unit} +- {StandardDeviation:G3} over {Effects.Count} {Replicate}{(Effects.Count == 1 ? "" : "s")})";
 
     public string Label => Kind switch
     {

@@ -14,7 +14,7 @@ namespace LossLandscape.Reporting;
 /// </summary>
 public sealed class LinePlot : XYPlot<LinePlot>
 {
-    readonly List<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)> series = [];
+    readonly List<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, int? Color, bool MarkersOnly)> series = [];
 
     public LinePlot(string title, string xLabel, string yLabel, FigureStyle? style = null) : base(title, xLabel, yLabel, style) { }
 
@@ -22,10 +22,17 @@ public sealed class LinePlot : XYPlot<LinePlot>
     public bool Markers { get; init; }
 
     /// <summary>Adds a series; on a log axis its non-positive points are left out.</summary>
-    public LinePlot Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)
+    public LinePlot Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y) => Add(name, x, y, null);
+
+    /// <summary>
+    /// Adds a series with a chosen palette colour (so measured points and their fit share one), or as markers only
+    /// (measurements beside a fitted curve). A null or empty name keeps it out of the legend. (No dashed lines:
+    /// SkiaSharp's SVG canvas cannot draw path effects and prints a warning for each.)
+    /// </summary>
+    public LinePlot Add(string? name, IReadOnlyList<double> x, IReadOnlyList<double> y, int? color, bool markersOnly = false)
     {
         if (x.Count != y.Count) throw new ArgumentException($"series '{name}': x has {x.Count} points but y has {y.Count}");
-        series.Add((name, x, y));
+        series.Add((name ?? "", x, y, color, markersOnly));
         return this;
     }
 
@@ -33,12 +40,12 @@ public sealed class LinePlot : XYPlot<LinePlot>
     {
         for (int i = 0; i < series.Count; i++)
         {
-            var (name, x, y) = series[i];
+            var (name, x, y, color, markersOnly) = series[i];
             var (xs, ys, _) = XYLayers.Map(x, y, XScale, YScale);
-            var line = plot.Add.Scatter(xs, ys, Figure.Palette[i % Figure.Palette.Count]);
+            var line = plot.Add.Scatter(xs, ys, Figure.Palette[(color ?? i) % Figure.Palette.Count]);
             line.LegendText = name;
-            line.LineWidth = Style.LineWidth;
-            line.MarkerSize = Markers ? Style.MarkerSize : 0;
+            line.LineWidth = markersOnly ? 0 : Style.LineWidth;
+            line.MarkerSize = Markers || markersOnly ? Style.MarkerSize * (markersOnly ? 1.5f : 1f) : 0;
         }
     }
 }
