@@ -16,6 +16,7 @@ public static class ExperimentCommand
         command.Add(EdgeOfStabilityCommand());
         command.Add(MinefieldCommand());
         command.Add(PowerLawsCommand());
+        command.Add(DoubleDescentCommand());
         command.Add(LrRegimesCommand("lr-regimes", patched: false,
             "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
         command.Add(LrRegimesCommand("patch-toy", patched: true,
@@ -184,6 +185,45 @@ public static class ExperimentCommand
             var report = PowerLaws.Run(s, run, pool => EnsembleCommand.TrainPool(pool, p), Console.WriteLine);
             Finish(run);
             Console.WriteLine($"training {report.TrainingSeconds:F0} s, analysis {report.AnalysisSeconds:F0} s; {run.Path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    static Command DoubleDescentCommand()
+    {
+        var axis = new Option<DescentAxis>("--axis") { Description = "width (CNN-k's k), epochs, samples (training-set size) or features (random Fourier features, min-norm)", DefaultValueFactory = _ => DescentAxis.Width };
+        var widths = new Option<int[]>("--widths") { Description = "width axis: the widths", AllowMultipleArgumentsPerToken = true };
+        var width = new Option<int?>("--width") { Description = "epochs and samples axes: the width" };
+        var trainSizes = new Option<int[]>("--train-sizes") { Description = "samples axis: the training-set sizes", AllowMultipleArgumentsPerToken = true };
+        var trainSize = new Option<int?>("--train-size") { Description = "training subset (width, epochs and features axes)" };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs of each run" };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "epochs axis: evaluate every this many epochs" };
+        var noise = new Option<double?>("--label-noise") { Description = "share of training labels corrupted once for all runs (default 0.2)" };
+        var model = new Option<string?>("--model") { Description = "cnn (default) or mlp" };
+        var seeds = new Option<int[]>("--seeds") { Description = "seeds (initialisation and shuffling; the noise is fixed)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("double-descent", "Model-, epoch- and sample-wise double descent with label noise, raw and calibrated test NLL; random Fourier features with a min-norm fit.")
+            { PresetOption, Out, axis, widths, width, trainSizes, trainSize, epochs, evalEvery, noise, model, seeds, DataOptions.DataDir };
+        RunnerOptions.AddTo(command);
+        command.SetAction(p =>
+        {
+            var device = GlobalOptions.Apply(p);
+            var preset = p.GetValue(PresetOption);
+            var a = p.GetValue(axis);
+            var d = DoubleDescentSettings.For(preset, a);
+            var s = d with
+            {
+                Widths = p.GetValue(widths) is { Length: > 0 } w ? w : d.Widths, Width = p.GetValue(width) ?? d.Width,
+                TrainSizes = p.GetValue(trainSizes) is { Length: > 0 } n ? n : d.TrainSizes, TrainSize = p.GetValue(trainSize) ?? d.TrainSize,
+                Epochs = p.GetValue(epochs) ?? d.Epochs, EvalEvery = p.GetValue(evalEvery) ?? d.EvalEvery, LabelNoise = p.GetValue(noise) ?? d.LabelNoise,
+                Model = p.GetValue(model) is { } m ? Models.ModelRegistry.Get(m).Name : d.Model,
+                Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, DataDir = p.GetValue(DataOptions.DataDir),
+            };
+            s.Validate();
+            var run = Output(p, $"double-descent-{a.ToString().ToLowerInvariant()}", preset, s, s.SeedsOrDefault[0]);
+            var report = DoubleDescent.Run(s, run, device, sweep => RunnerOptions.Run(sweep, p)?.Success ?? false, Console.WriteLine);
+            Finish(run);
+            Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
             return ExitCodes.Success;
         });
         return command;

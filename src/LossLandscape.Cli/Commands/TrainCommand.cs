@@ -30,7 +30,7 @@ public static class TrainCommand
     static readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "trajectory checkpoint every N epochs (0: only first and last)", DefaultValueFactory = _ => 1 };
     static readonly Option<int> CheckpointEverySteps = new("--checkpoint-every-steps") { Description = "also a trajectory checkpoint every N steps (0: none)", DefaultValueFactory = _ => 0 };
     static readonly Option<string?> Out = new("--out", "-o") { Description = "run folder (default: runs/<model>-<dataset>-s<seed>-<time>)" };
-    static readonly Option<bool> SaveLogits = new("--save-logits") { Description = "at the end, store the test logits and labels in predictions/ (for ensembles and calibration)" };
+    static readonly Option<bool> SaveLogits = new("--save-logits") { Description = "at the end, store test and training logits and labels in predictions/ (for ensembles, calibration, interpolation)" };
     static readonly Option<string?> Resume = new("--resume") { Description = "continue the run in this folder from its last committed epoch" };
 
     public static Command Create()
@@ -113,8 +113,9 @@ public static class TrainCommand
         }
         if (parse.GetValue(SaveLogits) && result.Status == RunStatus.Completed)
         {
-            using var logits = Evaluation.Logits(model, data.Test);
-            Predictions.Write(run.Path, "test", logits, data.Test.Labels);
+            using (var logits = Evaluation.Logits(model, data.Test)) Predictions.Write(run.Path, "test", logits, data.Test.Labels);
+            // Training labels as trained on (noisy where --label-noise corrupted them), predictions in eval mode.
+            using (var logits = Evaluation.Logits(model, data.Train)) Predictions.Write(run.Path, "train", logits, data.Train.Labels);
         }
         if (result.Final is { } f)
             Console.WriteLine($"done: test accuracy {f.TestAccuracy:P2}, test loss {f.TestLoss:F4}, {f.SamplesPerSecond:N0} samples/s in the last epoch; {run.Path}");

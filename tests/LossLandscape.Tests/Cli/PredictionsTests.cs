@@ -25,6 +25,7 @@ public class PredictionsTests
         var last = MetricsFile.Read(Path.Combine(folder, MetricsFile.FileName))[^1];
         Assert.Equal(last.TestAccuracy, correct / 700.0, 9);
         Assert.True(predictions.Labels.Distinct().Count() > 5);
+        Assert.Equal(1000, Predictions.Read(folder, "train").Samples);
     }
 
     [Fact]
