@@ -50,7 +50,7 @@ public sealed record DoubleDescentSettings(
             FeatureRatios: new[] { 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.25, 1.5, 2, 3, 5, 10 }),
         (Preset.Quick, DescentAxis.Epochs) => new(axis, Width: 8, TrainSize: 1000, Epochs: 60, EvalEvery: 2),
         (Preset.Quick, DescentAxis.Samples) => new(axis, Width: 4, TrainSizes: new[] { 250, 500, 750, 1000, 1500, 2000, 3000 }, Epochs: 40),
-        (Preset.Quick, _) => new(axis, Widths: new[] { 1, 2, 3, 4, 6, 8, 12, 16 }, TrainSize: 1000, Epochs: 40),
+        (Preset.Quick, _) => new(axis, Widths: new[] { 1, 2, 3, 4, 6, 8, 12, 16 }, TrainSize: 1000, TestSize: 1000, Epochs: 30),
         (Preset.Paper, DescentAxis.Features) => new(axis, TrainSize: 10000, TestSize: 10000, LabelNoise: 0,
             FeatureRatios: new[] { 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.25, 1.5, 2, 3, 5, 10 }),
         (Preset.Paper, DescentAxis.Epochs) => new(axis, Width: 64, TrainSize: 50000, TestSize: 10000, Epochs: 1000, EvalEvery: 10, LearningRate: 1e-4),
