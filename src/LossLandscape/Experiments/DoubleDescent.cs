@@ -256,22 +256,30 @@ public static class DoubleDescent
         double bandwidth = RandomFourierFeatures.MedianDistance(xTrain);
         log?.Invoke($"RFF: {s.TrainSize} training images, bandwidth {bandwidth:G4} (median pairwise distance)");
         var points = new List<DescentPoint>();
+        int maxFeatures = s.AxisValues().Max(r => Math.Max(1, (int)Math.Round(r * s.TrainSize)));
         foreach (int seed in s.SeedsOrDefault)
+        {
+            // Nested features: the model with N features uses the first N of one draw per seed (each is a valid draw
+            // of N features), so the features are computed once per seed.
+            using var rff = new RandomFourierFeatures((int)xTrain.shape[1], maxFeatures, bandwidth, seed);
+            using var allTrain = rff.Transform(xTrain);
+            using var allTest = rff.Transform(xTest);
             foreach (double ratio in s.AxisValues())
             {
                 using var scope = NewDisposeScope();
                 int features = Math.Max(1, (int)Math.Round(ratio * s.TrainSize));
-                using var rff = new RandomFourierFeatures((int)xTrain.shape[1], features, bandwidth, seed);
-                var phiTrain = rff.Transform(xTrain);
+                double rescale = Math.Sqrt((double)maxFeatures / features); // back to sqrt(2/N) features
+                var phiTrain = allTrain[.., ..features].mul(rescale);
                 var coefficients = RandomFourierFeatures.MinimumNormFit(phiTrain, yTrain);
                 var fitTrain = phiTrain.matmul(coefficients);
-                var fitTest = rff.Transform(xTest).matmul(coefficients);
+                var fitTest = allTest[.., ..features].mul(rescale).matmul(coefficients);
                 double trainError = 1 - fitTrain.argmax(1).eq(data.Train.Labels).to(ScalarType.Float64).mean().item<double>();
                 double testError = 1 - fitTest.argmax(1).eq(data.Test.Labels).to(ScalarType.Float64).mean().item<double>();
                 double testMse = fitTest.sub(yTest).pow(2).sum(1).mean().item<double>();
                 points.Add(new DescentPoint(ratio, seed, trainError, testError, double.NaN, double.NaN, double.NaN, testMse));
                 log?.Invoke($"RFF seed {seed}, N = {features} ({ratio:G3} n): train error {trainError:P2}, test error {testError:P2}, test MSE {testMse:G4}, |a| {coefficients.norm().item<double>():G4}");
             }
+        }
         return points;
     }
 
