@@ -72,9 +72,9 @@ public sealed class PowerLawStudy
             return new WidthFit(size, rows.Count >= 3 ? TryFit(rows.Select(r => (double)r.Width).ToList(), rows.Select(r => r.Cnll).ToList()) : null);
         }).ToList();
 
-        var measured = laws.Select(l => WidthCurve.Measured(l.Width, l.Parameters,
-            sizes.Where(r => r.Width == l.Width).ToDictionary(r => r.Size, r => r.Cnll))).ToList();
-        var predicted = laws.Where(l => l.Small is not null).Select(l => WidthCurve.Predicted(l.Width, l.Parameters, l.Small!)).ToList();
+        var measured = laws.Select(l => MeasuredCurve(l, sizes.Where(r => r.Width == l.Width).ToList())).ToList();
+        // A small-ensemble law without a finite asymptote (a at its bound) cannot extrapolate: that width is left out of the prediction.
+        var predicted = laws.Where(l => l.Small is { } f && !IsDegenerate(f)).Select(l => WidthCurve.Predicted(l.Width, l.Parameters, l.Small!)).ToList();
         var budgets = BudgetGrid(laws, settings.Budgets);
         var budgetRows = budgets.Select(b =>
         {
@@ -97,6 +97,17 @@ public sealed class PowerLawStudy
             EnvelopePlain = envelope.Count >= 3 ? PowerLaw.Fit(x, yEnvelope) : null,
         };
     }
+
+    /// <summary>A fit whose exponent sits at its upper bound (a -> 0): c and b trade off, there is no finite asymptote.</summary>
+    public static bool IsDegenerate(OffsetPowerLaw law) => law.A.Value > OffsetPowerLaw.MaxExponent * 10;
+
+    /// <summary>
+    /// The measured curve of one width for the memory split: n members cost n times a member's parameters; between
+    /// measured sizes the largest measured size below n is used (fewer members also fit the budget, and CNLL falls
+    /// with n, so this never flatters a width); beyond the pool there is no value.
+    /// </summary>
+    static WidthCurve MeasuredCurve(WidthLaw law, IReadOnlyList<SizeRow> rows) =>
+        new(law.Width, law.Parameters, n => n > law.Members ? null : rows.Where(r => r.Size <= n).MaxBy(r => r.Size)?.Cnll);
 
     /// <summary>Ensemble sizes measured: every n up to 16, then multiples of 8, and the whole pool.</summary>
     public static IReadOnlyList<int> SizeGrid(int poolSize) =>

@@ -84,14 +84,16 @@ public static class PowerLaws
         var verdicts = new List<Verdict>();
         var findings = new List<string>();
         // A fit whose exponent sits at its upper bound (a -> 0) has no finite asymptote: that is not the claimed law.
-        var inN = study.Laws.Select(l => l.All is { } f && !Degenerate(f) ? f.RSquared - LawR2 : -1).ToList();
+        var inN = study.Laws.Select(l => l.All is { } f && !PowerLawStudy.IsDegenerate(f) ? f.RSquared - LawR2 : -1).ToList();
         verdicts.Add(Verdict.Of($"CNLL(n) = c + b n^a with a < 0 fits each width (R^2 minus {LawR2}; -1 where no law with a finite asymptote fits)", inN, replicate: "width"));
+        foreach (var l in study.Laws.Where(l => l.Small is { } f && PowerLawStudy.IsDegenerate(f)))
+            findings.Add($"width {l.Width}: the law fitted on n <= 4 is degenerate (a at its bound, no finite asymptote); this width is left out of the predicted split");
         var predictions = study.Laws.SelectMany(l => l.Predictions).ToList();
         if (predictions.Count > 0)
             findings.Add("law fitted on n <= 4 predicts larger n with relative error " +
                          string.Join(", ", study.Laws.SelectMany(l => l.Predictions.Select(p => $"{p.RelativeError:P1} (width {l.Width}, n={p.Size})"))));
         foreach (var l in study.Laws.Where(l => l.All is not null))
-            findings.Add($"width {l.Width}{(Degenerate(l.All!) ? " (degenerate: a at its bound)" : "")}: c = {l.All!.C.Value:F4} [{l.All.C.Lower:F4}, {l.All.C.Upper:F4}], a = {l.All.A.Value:F3} [{l.All.A.Lower:F3}, {l.All.A.Upper:F3}], R^2 {l.All.RSquared:F4}");
+            findings.Add($"width {l.Width}{(PowerLawStudy.IsDegenerate(l.All!) ? " (degenerate: a at its bound)" : "")}: c = {l.All!.C.Value:F4} [{l.All.C.Lower:F4}, {l.All.C.Upper:F4}], a = {l.All.A.Value:F3} [{l.All.A.Lower:F3}, {l.All.A.Upper:F3}], R^2 {l.All.RSquared:F4}");
         foreach (var w in study.WidthLaws)
             findings.Add(w.Law is { } law
                 ? $"CNLL against width at n={w.Size}: c = {law.C.Value:F4}, b = {law.B.Value:F4}, a = {law.A.Value:F3}, R^2 {law.RSquared:F4}"
@@ -133,8 +135,6 @@ public static class PowerLaws
         }
         return (verdicts, findings);
     }
-
-    static bool Degenerate(OffsetPowerLaw law) => law.A.Value > OffsetPowerLaw.MaxExponent * 10;
 
     static int Rises(IReadOnlyList<double> y) => Enumerable.Range(1, Math.Max(0, y.Count - 1)).Count(i => y[i] > y[i - 1]);
 
