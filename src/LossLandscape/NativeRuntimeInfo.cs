@@ -1,10 +1,17 @@
+using System.Text.RegularExpressions;
 using LossLandscape.Native;
 
 namespace LossLandscape;
 
-/// <summary>Which native TorchSharp and libtorch libraries this process loaded, and whether the Debian 12 patch is in effect.</summary>
-public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTorch, bool? TorchSharpPatched, bool HostHasGlibcxx3432)
+/// <summary>
+/// Which native TorchSharp and libtorch libraries this process loaded, and whether the Debian 12 patch is in effect.
+/// <paramref name="LibTorch"/> is the loaded libtorch_cpu.so (every libtorch build has one); <paramref name="LibTorchCuda"/>
+/// the loaded libtorch_cuda.so, present only when a CUDA libtorch was loaded and its CUDA part initialised.
+/// </summary>
+public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTorch, string? LibTorchCuda, bool? TorchSharpPatched, bool HostHasGlibcxx3432)
 {
+    public const string CudaLibrary = "libtorch_cuda.so";
+
     /// <summary>Reads /proc/self/maps; call after TorchSharp has loaded (after the first tensor).</summary>
     public static NativeRuntimeInfo Current()
     {
@@ -16,7 +23,33 @@ public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTor
             ? null
             : ElfVersionNeeds.Read(File.ReadAllBytes(sharp)).FirstOrDefault(n => n.Version == ElfVersionNeeds.MissingVersion)?.IsWeak ?? false;
         var host = ElfVersionNeeds.FindHostLibStdCxx();
-        return new NativeRuntimeInfo(sharp, Find("libtorch_cpu.so") ?? Find("libtorch.so"), patched,
+        return new NativeRuntimeInfo(sharp, Find("libtorch_cpu.so") ?? Find("libtorch.so"), Find(CudaLibrary), patched,
             host is not null && ElfVersionNeeds.Defines(File.ReadAllBytes(host), ElfVersionNeeds.MissingVersion));
+    }
+
+    /// <summary>The folder the loaded libtorch came from.</summary>
+    public string? LibTorchFolder => LibTorch is null ? null : Path.GetDirectoryName(LibTorch);
+
+    /// <summary>Whether the loaded libtorch's folder holds a libtorch_cuda.so, i.e. whether it is a CUDA build at all.</summary>
+    public bool FolderHasCudaLibrary => LibTorchFolder is { } folder && File.Exists(Path.Combine(folder, CudaLibrary));
+
+    /// <summary>"PyTorch 2.11.0+cu130, CUDA 13.0" when the loaded libtorch is the torch/lib folder of a PyTorch installation.</summary>
+    public string? PyTorchRelease => LibTorchFolder is { } folder ? DescribePyTorch(folder) : null;
+
+    /// <summary>
+    /// Reads the torch/version.py beside a torch/lib folder (PyTorch writes its version and the CUDA version it was
+    /// built for there); null when the folder is not inside a PyTorch installation.
+    /// </summary>
+    public static string? DescribePyTorch(string libFolder)
+    {
+        var file = Path.Combine(libFolder, "..", "version.py");
+        if (!File.Exists(file)) return null;
+        var text = File.ReadAllText(file);
+        string? Value(string name) =>
+            Regex.Match(text, $@"^{name}\s*(?::[^=\n]*)?=\s*['""]([^'""]+)['""]", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : null;
+        var version = Value("__version__");
+        if (version is null) return null;
+        var cuda = Value("cuda");
+        return $"PyTorch {version}, " + (cuda is null ? "built without CUDA" : $"CUDA {cuda}");
     }
 }

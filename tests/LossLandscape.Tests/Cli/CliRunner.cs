@@ -20,9 +20,20 @@ public static class CliRunner
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(TimeSpan timeout, params string[] args)
+    public static Result Run(TimeSpan timeout, params string[] args) => Run(timeout, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with environment variables set (a null value removes the variable from the child's environment).</summary>
+    public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args) => Run(TimeSpan.FromMinutes(5), environment, args);
+
+    static Result Run(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var info = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
