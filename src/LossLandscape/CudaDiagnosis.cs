@@ -17,7 +17,8 @@ public sealed record CudaDiagnosis(
     NativeRuntimeInfo Native,
     IReadOnlyList<string> NvidiaDeviceFiles,
     bool DriverLibraryFound,
-    string? DriverVersion)
+    string? DriverVersion,
+    IReadOnlyList<string> GpuModels)
 {
     public const string DriverLibrary = "libcuda.so.1";
 
@@ -49,7 +50,7 @@ public sealed record CudaDiagnosis(
         bool driver = NativeLibrary.TryLoad(DriverLibrary, out var handle);
         if (driver) NativeLibrary.Free(handle);
         string? reason = available && count > 0 ? null : Explain(initError, native, devices, driver);
-        return new CudaDiagnosis(available && count > 0, count, reason, native, devices, driver, ReadDriverVersion());
+        return new CudaDiagnosis(available && count > 0, count, reason, native, devices, driver, ReadDriverVersion(), ReadGpuModels());
     }
 
     static string Explain(string? initError, NativeRuntimeInfo native, List<string> devices, bool driver)
@@ -60,7 +61,7 @@ public sealed record CudaDiagnosis(
         {
             if (!native.FolderHasCudaLibrary)
                 return $"the loaded libtorch is a CPU-only build: {folder} has no {NativeRuntimeInfo.CudaLibrary} " +
-                       "(as in the libtorch-cpu NuGet package); for a GPU, put the torch/lib folder of a PyTorch CUDA installation " +
+                       "(e.g. the libtorch-cpu NuGet package, or a CPU-only PyTorch); for a GPU, put the torch/lib folder of a PyTorch CUDA installation " +
                        "on LD_LIBRARY_PATH (see the README's GPU section)";
             return $"{Path.Combine(folder, NativeRuntimeInfo.CudaLibrary)} is there but does not load: {LoadError(Path.Combine(folder, NativeRuntimeInfo.CudaLibrary))}";
         }
@@ -103,6 +104,29 @@ public sealed record CudaDiagnosis(
         {
             return null;
         }
+    }
+
+    /// <summary>The GPUs' model names ("NVIDIA H200") as the driver lists them under /proc/driver/nvidia/gpus.</summary>
+    static List<string> ReadGpuModels()
+    {
+        const string folder = "/proc/driver/nvidia/gpus";
+        var models = new List<string>();
+        if (!Directory.Exists(folder)) return models;
+        try
+        {
+            foreach (var gpu in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+            {
+                var file = Path.Combine(gpu, "information");
+                if (!File.Exists(file)) continue;
+                var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("Model:", StringComparison.Ordinal));
+                if (line is not null) models.Add(line["Model:".Length..].Trim());
+            }
+        }
+        catch (IOException)
+        {
+            // Listing is best effort: a driver that hides the folder leaves the list empty.
+        }
+        return models;
     }
 
     static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

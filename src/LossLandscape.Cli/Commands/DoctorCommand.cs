@@ -55,7 +55,8 @@ public static class DoctorCommand
             if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value) Line(variable, value);
         Line("device", !deviceProblem ? device.ToString() : $"{device} (--device {parse.GetValue(GlobalOptions.Device)} refused: see the cuda line)");
         Line("cuda", cuda.Summary);
-        Line("gpu devices", cuda.NvidiaDeviceFiles.Count > 0 ? string.Join(" ", cuda.NvidiaDeviceFiles) : "none (no /dev/nvidia* device files)");
+        Line("gpu devices", (cuda.NvidiaDeviceFiles.Count > 0 ? string.Join(" ", cuda.NvidiaDeviceFiles) : "none (no /dev/nvidia* device files)")
+                            + (cuda.GpuModels.Count > 0 ? $"; {string.Join(", ", cuda.GpuModels)}" : ""));
         Line("gpu driver", (cuda.DriverLibraryFound ? $"{CudaDiagnosis.DriverLibrary} found" : $"{CudaDiagnosis.DriverLibrary} not found by the dynamic loader")
                            + (cuda.DriverVersion is { } version ? $"; {version}" : ""));
         Line("threads", $"{get_num_threads()} of {Environment.ProcessorCount} cores");
