@@ -5,10 +5,11 @@ namespace LossLandscape;
 
 /// <summary>
 /// Whether CUDA is usable in this process and, when it is not, why. The causes are told apart in the order a user
-/// would fix them: TorchSharp could not initialise its CUDA backend at all; the loaded libtorch is a CPU-only build
-/// (its folder has no libtorch_cuda.so, as in the libtorch-cpu NuGet package); libtorch_cuda.so is there but does
-/// not load (a CUDA runtime library it needs is missing); no GPU is visible (no /dev/nvidia* device files); the
-/// driver library libcuda.so.1 cannot be found; or everything is present and libtorch still says no.
+/// would fix them: TorchSharp could not initialise its CUDA backend at all; libtorch libraries from two folders are mixed
+/// in the process; the loaded libtorch is a CPU-only build (its folder has no libtorch_cuda.so, as in the libtorch-cpu
+/// NuGet package); libtorch_cuda.so is there but does not load (a CUDA runtime library it needs is missing); no GPU is
+/// visible (no /dev/nvidia* device files); the driver library libcuda.so.1 cannot be found; or everything is present
+/// and libtorch still says no.
 /// </summary>
 public sealed record CudaDiagnosis(
     bool Available,
@@ -57,6 +58,9 @@ public sealed record CudaDiagnosis(
     {
         if (initError is not null) return $"TorchSharp's CUDA initialisation threw: {initError}";
         if (native.LibTorchFolder is not { } folder) return "no libtorch found among the loaded libraries";
+        if (native.LibTorchFolders.Count > 1)
+            return $"libtorch libraries from {native.LibTorchFolders.Count} folders are mixed in this process ({string.Join(", ", native.LibTorchFolders)}): " +
+                   "the app's own CPU copies shadow the CUDA libtorch; delete its libtorch*.so / libc10*.so (build/pack-gpu.sh does)";
         if (native.LibTorchCuda is null)
         {
             if (!native.FolderHasCudaLibrary)

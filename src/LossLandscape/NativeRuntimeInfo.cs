@@ -8,7 +8,10 @@ namespace LossLandscape;
 /// <paramref name="LibTorch"/> is the loaded libtorch_cpu.so (every libtorch build has one); <paramref name="LibTorchCuda"/>
 /// the loaded libtorch_cuda.so, present only when a CUDA libtorch was loaded and its CUDA part initialised.
 /// </summary>
-public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTorch, string? LibTorchCuda, bool? TorchSharpPatched, bool HostHasGlibcxx3432)
+/// <paramref name="LibTorchFolders"/> lists every folder that a loaded libtorch*.so or libc10*.so came from: more than one
+/// means two builds are mixed in one process (e.g. the app's own CPU copies beside PyTorch's on LD_LIBRARY_PATH).
+public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTorch, string? LibTorchCuda, bool? TorchSharpPatched, bool HostHasGlibcxx3432,
+    IReadOnlyList<string> LibTorchFolders)
 {
     public const string CudaLibrary = "libtorch_cuda.so";
 
@@ -23,8 +26,17 @@ public sealed record NativeRuntimeInfo(string? TorchSharpLibrary, string? LibTor
             ? null
             : ElfVersionNeeds.Read(File.ReadAllBytes(sharp)).FirstOrDefault(n => n.Version == ElfVersionNeeds.MissingVersion)?.IsWeak ?? false;
         var host = ElfVersionNeeds.FindHostLibStdCxx();
+        var folders = maps.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(c => c.Length >= 6 && c[^1].StartsWith('/'))
+            .Select(c => c[^1]).Where(IsLibTorchPart).Select(f => Path.GetDirectoryName(f)!).Distinct().Order(StringComparer.Ordinal).ToList();
         return new NativeRuntimeInfo(sharp, Find("libtorch_cpu.so") ?? Find("libtorch.so"), Find(CudaLibrary), patched,
-            host is not null && ElfVersionNeeds.Defines(File.ReadAllBytes(host), ElfVersionNeeds.MissingVersion));
+            host is not null && ElfVersionNeeds.Defines(File.ReadAllBytes(host), ElfVersionNeeds.MissingVersion), folders);
+    }
+
+    static bool IsLibTorchPart(string path)
+    {
+        var name = Path.GetFileName(path);
+        return (name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libc10", StringComparison.Ordinal))
+               && name.Contains(".so", StringComparison.Ordinal);
     }
 
     /// <summary>The folder the loaded libtorch came from.</summary>

@@ -44,6 +44,12 @@ public static class DoctorCommand
         Line("native", native.TorchSharpLibrary ?? "libLibTorchSharp.so not found among loaded libraries");
         Line("libtorch", native.LibTorch is null ? "not found among loaded libraries"
             : native.LibTorch + (native.PyTorchRelease is { } release ? $" ({release})" : ""));
+        if (native.LibTorchFolders.Count > 1)
+        {
+            Line("libtorch mix", $"WARNING: libtorch libraries came from {native.LibTorchFolders.Count} folders ({string.Join(", ", native.LibTorchFolders)}); " +
+                                 "two builds in one process misbehave: remove the app's own libtorch*.so / libc10*.so copies when using another libtorch");
+            ok = false;
+        }
         Line("libtorch_cuda", native.LibTorchCuda
                               ?? (native.FolderHasCudaLibrary ? $"in {native.LibTorchFolder} but not loaded" : $"none in {native.LibTorchFolder ?? "(unknown folder)"}: a CPU-only libtorch"));
         Line("glibcxx", native.HostHasGlibcxx3432

@@ -82,4 +82,28 @@ public class DoctorCommandTests
         Assert.DoesNotContain("   at ", r.Stderr);
         Assert.False(Directory.Exists(outFolder));
     }
+
+    [Fact]
+    public void WarnsWhenLibTorchLibrariesComeFromTwoFolders()
+    {
+        // Copies of the small libc10.so and libtorch.so first on LD_LIBRARY_PATH: the dynamic loader takes them, while
+        // TorchSharp loads the app's own libtorch_cpu.so, as happens when PyTorch's torch/lib is put beside an unpruned build.
+        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
+        var other = CliRunner.TempFolder("libtorch-copy");
+        try
+        {
+            foreach (var name in new[] { "libc10.so", "libtorch.so" }) File.Copy(Path.Combine(native, name), Path.Combine(other, name));
+            var r = CliRunner.Run(new Dictionary<string, string?> { ["LD_LIBRARY_PATH"] = other, ["TORCH_LIB"] = null, ["CUDA_VISIBLE_DEVICES"] = null },
+                "doctor", "--threads", "2");
+            Assert.Equal(2, r.ExitCode);
+            var lines = Lines(r);
+            Assert.StartsWith("WARNING: libtorch libraries came from 2 folders", lines["libtorch mix"]);
+            Assert.Contains(other, lines["libtorch mix"]);
+            Assert.StartsWith("not available: libtorch libraries from 2 folders are mixed in this process", lines["cuda"]);
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
 }
