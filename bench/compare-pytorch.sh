@@ -15,7 +15,8 @@
 #
 # Environment: PACK (default .gpu: uses PACK/bench.sh), PYTHON (default python3), THREADS (default 2),
 # DEVICES (default "cpu cuda", cuda only when PyTorch sees a GPU), QUICK=1 (tiny sizes: checks the script, not the
-# speed), REPORT (also write the table to this file), LIMIT (seconds per process, default 300).
+# speed), REPORT (also write the table to this file), LOGS (also copy every process's output into this folder),
+# LIMIT (seconds per process, default 300).
 # Without a pack, where the .NET SDK is, the C# side runs through a Release build on the build's own libtorch:
 # then the two sides do not share a libtorch, and the table says so.
 set -euo pipefail
@@ -69,7 +70,7 @@ run() { # run SIDE LABEL COMMAND...: keeps the result lines, tags them with the 
   else
     say "  FAILED (exit $?), last lines:"; tail -5 "$log" | sed 's/^/    /' >&2
   fi
-  grep -E '^(machine|# )' "$log" | head -2 >> "$work/describe.txt" || true
+  grep -E '^(machine:|# PyTorch )' "$log" >> "$work/describe.txt" || true
 }
 
 : > "$work/results.tsv"
@@ -120,8 +121,14 @@ torch_version=$("$PYTHON" -c 'import torch; print(torch.__version__, "CUDA", tor
       }
     }' "$work/results.tsv"
   echo
-  echo "Medians of $( [ -n "${QUICK:-}" ] && echo 1 || echo "3 (CPU) / 5 (GPU)" ) timed runs after a warm-up, GPU timings stopped after torch.cuda.synchronize."
+  echo "Medians of $( [ -n "${QUICK:-}" ] && echo 1 || echo "3 (CPU) / 5 (GPU)" ) timed runs after a warm-up, GPU timings stopped after a device synchronisation."
+  echo "What each side reported about itself:"
+  echo
+  echo '```'
+  sort -u "$work/describe.txt" | sed 's/; [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$//' | sort -u
+  echo '```'
 } > "$work/table.md"
 cat "$work/table.md"
-[ -n "${REPORT:-}" ] && cp "$work/table.md" "$REPORT"
+if [ -n "${REPORT:-}" ]; then cp "$work/table.md" "$REPORT"; fi
+if [ -n "${LOGS:-}" ]; then mkdir -p "$LOGS" && cp "$work"/*.log "$work/results.tsv" "$LOGS"/; fi
 say "done"
