@@ -92,12 +92,18 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || sed -n 's/.*commit
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
 gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1 || true)
 torch_version=$("$PYTHON" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)')
+torch_lib=$("$PYTHON" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 {
   echo "## LossLandscape against PyTorch"
   echo
   echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores${gpu:+; GPU: $gpu}; PyTorch $torch_version; threads: $THREADS; commit ${commit:-unknown}; $(date -u +%Y-%m-%d)."
-  [ "$same_libtorch" = yes ] && echo "Both sides ran on the libtorch of that PyTorch installation." \
-    || echo "The C# side ran on the build's own libtorch, not PyTorch's: a check of the script, not a fair comparison."
+  if [ "$same_libtorch" = no ]; then
+    echo "The C# side ran on the build's own libtorch, not PyTorch's: a check of the script, not a fair comparison."
+  elif [ -n "${TORCH_LIB:-}" ] && [ "$(cd "$TORCH_LIB" && pwd -P)" != "$(cd "$torch_lib" && pwd -P)" ]; then
+    echo "The C# side ran on the libtorch in TORCH_LIB=$TORCH_LIB, PyTorch on its own: not one libtorch, not a fair comparison."
+  else
+    echo "Both sides ran on the libtorch of that PyTorch installation ($torch_lib)."
+  fi
   [ -n "${QUICK:-}" ] && echo "QUICK sizes: the numbers check the script, they are no measurement."
   echo
   echo "| workload | device | unit | LossLandscape ms | PyTorch ms | LossLandscape / PyTorch |"
