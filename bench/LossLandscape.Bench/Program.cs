@@ -1,26 +1,35 @@
 using LossLandscape.Bench;
 
-// dotnet run -c Release --project bench/LossLandscape.Bench -- [training] [surface] [--threads N] [--repeats R]
-// Prints Markdown rows for docs/BENCHMARKS.md, with machine, threads and commit.
-int threads = ArgValue("--threads", 2);
-int repeats = ArgValue("--repeats", 3);
-var suites = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToList();
-if (suites.Count == 0) suites.Add("training");
-LossLandscape.TorchRuntime.Initialize(threads);
+// dotnet run -c Release --project bench/LossLandscape.Bench -- [training] [surface] [hvp] [--threads N] [--repeats R] [--device cpu|cuda] [--synthetic] ...
+// Prints Markdown rows for docs/BENCHMARKS.md, with machine, threads and commit, and one tab-separated
+// "result" line per workload that bench/compare-pytorch.sh reads beside PyTorch's (bench/python/).
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"bench: {e.Message}\n{BenchOptions.Usage}");
+    return 2;
+}
+try
+{
+    BenchEnvironment.Initialize(options);
+}
+catch (LossLandscape.LandscapeException e)
+{
+    Console.Error.WriteLine($"bench: {e.Message}");
+    return 2;
+}
 Console.WriteLine(BenchEnvironment.Describe());
-foreach (var suite in suites)
+foreach (var suite in options.Suites)
 {
     switch (suite)
     {
-        case "training": TrainingThroughput.Run(repeats); break;
-        case "surface": SurfaceBench.Run(repeats); break;
-        default: Console.Error.WriteLine($"unknown suite '{suite}' (known: training, surface)"); return 2;
+        case "training": TrainingThroughput.Run(options); break;
+        case "surface": SurfaceBench.Run(options); break;
+        case "hvp": HessianVectorBench.Run(options); break;
     }
 }
 return 0;
-
-int ArgValue(string name, int fallback)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-}

@@ -6,7 +6,7 @@ namespace LossLandscape;
 /// <summary>
 /// Process-wide TorchSharp set-up: thread count and compute device. Call once, before the first tensor.
 /// CUDA comes from a CUDA libtorch on the library path (TorchSharp's CUDA packages, or the libtorch inside a
-/// PyTorch installation), so asking for it on a CPU-only build fails with a clear message.
+/// PyTorch installation), so asking for it on a CPU-only build fails with a message that says why (<see cref="CudaDiagnosis"/>).
 /// </summary>
 public static class TorchRuntime
 {
@@ -19,17 +19,7 @@ public static class TorchRuntime
         var name = device.Trim().ToLowerInvariant();
         if (name.StartsWith("cuda", StringComparison.Ordinal))
         {
-            try
-            {
-                InitializeDeviceType(DeviceType.CUDA);
-            }
-            catch (Exception e) when (e is not LandscapeException)
-            {
-                throw new LandscapeException($"--device {device}: no CUDA libtorch could be loaded ({FirstLine(e.Message)}); run `landscape doctor`");
-            }
-            if (!cuda.is_available())
-                throw new LandscapeException($"--device {device}: CUDA libtorch loaded but no GPU is usable; run `landscape doctor`");
-            Device = new Device(name);
+            Device = RequireCuda(name, $"--device {device}");
         }
         else if (name == "cpu")
         {
@@ -44,5 +34,33 @@ public static class TorchRuntime
         return Device;
     }
 
-    static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+    /// <summary>
+    /// Initialises TorchSharp's CUDA backend and returns the named CUDA device ("cuda" or "cuda:N"); throws a
+    /// <see cref="LandscapeException"/> saying why when no GPU is usable (see <see cref="CudaDiagnosis"/>).
+    /// Leaves the thread count and <see cref="Device"/> alone, so tests can ask for a GPU without reconfiguring the process.
+    /// </summary>
+    public static Device RequireCuda(string name = "cuda", string? context = null)
+    {
+        var probe = CudaDiagnosis.Probe();
+        var what = context ?? name;
+        if (!probe.Available) throw new LandscapeException($"{what}: CUDA is not usable: {probe.Reason}; run `landscape doctor`");
+        Device result;
+        try
+        {
+            result = new Device(name);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new LandscapeException($"{what}: '{name}' is not a device name; use cuda or cuda:N");
+        }
+        if (result.index >= probe.DeviceCount)
+            throw new LandscapeException($"{what}: there is no {name}; this machine has {probe.DeviceCount} GPU(s), cuda:0 to cuda:{probe.DeviceCount - 1}");
+        return result;
+    }
+
+    /// <summary>Waits until the device has finished all queued work (a no-op on the CPU): for timing asynchronous GPU work.</summary>
+    public static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+    }
 }

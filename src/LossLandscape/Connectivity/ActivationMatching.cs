@@ -45,7 +45,7 @@ public static class ActivationMatching
         var standardA = Standardize(Rows(activationsA));
         var standardB = Standardize(Rows(activationsB));
         var correlation = standardA.t().matmul(standardB).div_(standardA.shape[0]);
-        var values = correlation.data<double>().ToArray();
+        var values = correlation.cpu().data<double>().ToArray();
         var result = new double[n, n];
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
         return result;

@@ -102,7 +102,7 @@ public static class WeightMatching
     {
         using var scope = NewDisposeScope();
         int n = checked((int)spec.Group(group).Size);
-        var cost = zeros(n, n, dtype: ScalarType.Float64);
+        var cost = zeros(n, n, dtype: ScalarType.Float64, device: wa.Values.FirstOrDefault()?.device ?? CPU);
         foreach (var (name, axis) in spec.Members(group))
         {
             if (!wa.TryGetValue(name, out var tensorA)) continue;
@@ -111,7 +111,7 @@ public static class WeightMatching
             var unitsB = tensorB.movedim(new long[] { axis }, new long[] { 0 }).reshape(n, -1);
             cost.add_(unitsA.matmul(unitsB.t()));
         }
-        var values = cost.data<double>().ToArray();
+        var values = cost.cpu().data<double>().ToArray();
         var result = new double[n, n];
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
         return result;

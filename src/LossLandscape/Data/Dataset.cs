@@ -33,9 +33,19 @@ public sealed class Dataset : IDisposable
     public (Tensor Inputs, Tensor Labels) Slice(long start, long length) =>
         (Inputs.narrow(0, start, length), Labels.narrow(0, start, length));
 
-    /// <summary>A new dataset holding the given rows (copied).</summary>
-    public Dataset Select(Tensor indices, string? name = null) =>
-        new(name ?? Name, Inputs.index_select(0, indices), Labels.index_select(0, indices), Classes);
+    /// <summary>A new dataset holding the given rows (copied). The indices may live on any device (seeded index draws are made on the CPU).</summary>
+    public Dataset Select(Tensor indices, string? name = null)
+    {
+        var onDevice = indices.to(Inputs.device);
+        try
+        {
+            return new(name ?? Name, Inputs.index_select(0, onDevice), Labels.index_select(0, onDevice), Classes);
+        }
+        finally
+        {
+            if (!ReferenceEquals(onDevice, indices)) onDevice.Dispose();
+        }
+    }
 
     /// <summary>Moves (copies) the tensors to a device; returns this dataset when already there.</summary>
     public Dataset To(Device device) =>

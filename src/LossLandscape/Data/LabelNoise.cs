@@ -25,12 +25,15 @@ public static class LabelNoise
         long count = (long)Math.Round(rate * dataset.Count, MidpointRounding.AwayFromZero);
         var generator = new torch.Generator((ulong)seed);
         using var scope = torch.NewDisposeScope();
+        // Drawn on the CPU (the generator's device), so the same seed corrupts the same labels on every device.
         var chosen = torch.randperm(dataset.Count, generator: generator).narrow(0, 0, count).sort().Values;
         // Adding 1..C-1 modulo C maps each label uniformly onto the other classes.
         var shift = torch.randint(1, Math.Max(dataset.Classes, 2), [count], dtype: ScalarType.Int64, generator: generator);
         var labels = dataset.Labels.clone();
-        var replaced = (labels.index_select(0, chosen) + shift).remainder_(dataset.Classes);
-        labels.index_copy_(0, chosen, replaced);
+        var device = labels.device;
+        var chosenHere = chosen.to(device);
+        var replaced = (labels.index_select(0, chosenHere) + shift.to(device)).remainder_(dataset.Classes);
+        labels.index_copy_(0, chosenHere, replaced);
         var noisy = new Dataset($"{dataset.Name}+noise{rate}", dataset.Inputs.clone().MoveToOuterDisposeScope(),
             labels.MoveToOuterDisposeScope(), dataset.Classes);
         return new NoisyLabels(noisy, chosen.data<long>().ToArray());

@@ -18,6 +18,8 @@ public static class ProvenanceInfo
         ["dotnet"] = Environment.Version.ToString(),
         ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
         ["libtorch"] = TorchSharp.torch.__version__,
+        // What TorchSharp was built against can differ from what computes: e.g. a PyTorch installation's libtorch on a GPU.
+        ["libtorch_loaded"] = NativeRuntimeInfo.DescribeLoadedLibTorch() ?? "not loaded yet",
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
     };
 }

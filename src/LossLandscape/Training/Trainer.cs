@@ -202,7 +202,7 @@ public sealed class Trainer : IDisposable
     Tensor GradientNorm()
     {
         var squares = Model.parameters().Where(p => p.grad is not null).Select(p => p.grad!.pow(2).sum()).ToList();
-        return squares.Count == 0 ? zeros(1) : stack(squares).sum().sqrt();
+        return squares.Count == 0 ? zeros(1, device: Model.parameters().First().device) : stack(squares).sum().sqrt();
     }
 
     /// <summary>L2 norm of all trainable parameters.</summary>

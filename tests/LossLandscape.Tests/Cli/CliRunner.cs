@@ -27,6 +27,18 @@ public static class CliRunner
 
     public static Result Run(TimeSpan timeout, params string[] args) => Run(StartInfo(args), timeout);
 
+    /// <summary>Runs with environment variables set (a null value removes the variable from the child's environment).</summary>
+    public static Result Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var info = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
+        return Run(info, TimeSpan.FromMinutes(5));
+    }
+
     public static Result Run(ProcessStartInfo info, TimeSpan timeout)
     {
         var args = info.ArgumentList.Skip(1).ToArray();
