@@ -17,6 +17,7 @@ public static class ExperimentCommand
         command.Add(MinefieldCommand());
         command.Add(PowerLawsCommand());
         command.Add(DoubleDescentCommand());
+        command.Add(LangevinCommand.Create());
         command.Add(LrRegimesCommand("lr-regimes", patched: false,
             "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
         command.Add(LrRegimesCommand("patch-toy", patched: true,

@@ -6,7 +6,8 @@ namespace LossLandscape.Reporting;
 /// <summary>
 /// A 2-D scalar field <c>z[iy, ix]</c> on grid vectors (alpha, beta) as a heat map with contour lines and a
 /// colour bar, with optional overlays: trajectories (polyline with points, e.g. PCA-projected checkpoints),
-/// curves (polyline only, e.g. a Bezier path between minima) and labelled points ("w1", "bend", "w2").
+/// curves (polyline only, e.g. a Bezier path between minima), point clouds (markers only, e.g. a sampler's samples)
+/// and labelled points ("w1", "bend", "w2").
 /// <code>
 /// new ContourPlot("Loss surface", alpha, beta, loss) { LogValues = true, ValueLabel = "train loss" }
 ///     .AddTrajectory("SGD", pcX, pcY).AddPoint("w1", 0, 0)
@@ -19,7 +20,7 @@ public sealed class ContourPlot
     static readonly Color[] overlayColors =
         [Color.FromHex("#d62728"), Color.FromHex("#ff7f0e"), Colors.White, Color.FromHex("#e377c2"), Color.FromHex("#17becf")];
 
-    readonly List<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Markers)> lines = [];
+    readonly List<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Markers, bool Connected)> lines = [];
     readonly List<(string Label, double X, double Y)> points = [];
 
     public ContourPlot(string title, IReadOnlyList<double> alpha, IReadOnlyList<double> beta, double[,] z, FigureStyle? style = null)
@@ -64,6 +65,9 @@ public sealed class ContourPlot
 
     /// <summary>A polyline without markers, e.g. a curve connecting two minima.</summary>
     public ContourPlot AddCurve(string name, IReadOnlyList<double> x, IReadOnlyList<double> y) => AddLine(name, x, y, markers: false);
+
+    /// <summary>Unconnected small markers, e.g. samples drawn over a density.</summary>
+    public ContourPlot AddPoints(string name, IReadOnlyList<double> x, IReadOnlyList<double> y) => AddLine(name, x, y, markers: true, connected: false);
 
     /// <summary>A marked, labelled point such as "w1" or "bend".</summary>
     public ContourPlot AddPoint(string label, double x, double y)
@@ -123,13 +127,13 @@ public sealed class ContourPlot
         var limits = (Left: extent.Left, Right: extent.Right, Bottom: extent.Bottom, Top: extent.Top);
         for (int i = 0; i < lines.Count; i++)
         {
-            var (name, x, y, markers) = lines[i];
+            var (name, x, y, markers, connected) = lines[i];
             var color = overlayColors[i % overlayColors.Length];
             var drawn = plot.Add.Scatter(x.ToArray(), y.ToArray(), color);
             drawn.LegendText = name;
-            drawn.LineWidth = Style.LineWidth;
-            drawn.MarkerSize = markers ? Style.MarkerSize : 0;
-            if (markers && x.Count > 0)
+            drawn.LineWidth = connected ? Style.LineWidth : 0;
+            drawn.MarkerSize = markers ? (connected ? Style.MarkerSize : Style.MarkerSize / 2) : 0;
+            if (markers && connected && x.Count > 0)
             {
                 var start = plot.Add.Marker(x[0], y[0], MarkerShape.FilledCircle, Style.MarkerSize * 2, color);
                 start.LegendText = "";
@@ -158,10 +162,10 @@ public sealed class ContourPlot
     /// <summary>Writes <c>basePath.png</c> and <c>basePath.svg</c>.</summary>
     public SavedFigure Save(string basePath) => Figure.Save(Build(), basePath, Style);
 
-    ContourPlot AddLine(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, bool markers)
+    ContourPlot AddLine(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, bool markers, bool connected = true)
     {
         if (x.Count != y.Count) throw new ArgumentException($"'{name}': x has {x.Count} points but y has {y.Count}");
-        lines.Add((name, x, y, markers));
+        lines.Add((name, x, y, markers, connected));
         return this;
     }
 

@@ -52,11 +52,7 @@ public sealed record LrSchedule(
                 return 0.5 * (1 + Math.Cos(Math.PI * p));
             }
             case ScheduleKind.Cyclic:
-            {
-                long total = (long)epochs * stepsPerEpoch, k = (long)epoch * stepsPerEpoch + step;
-                long cycle = (total + Cycles - 1) / Cycles;
-                return 0.5 * (Math.Cos(Math.PI * (k % cycle) / cycle) + 1);
-            }
+                return Samplers.CyclicalSchedule.Multiplier((long)epoch * stepsPerEpoch + step, (long)epochs * stepsPerEpoch, Cycles);
             default:
                 throw new LandscapeException($"unknown schedule {Kind}");
         }
