@@ -20,13 +20,11 @@ public sealed class FrozenLinear : nn.Module<Tensor, Tensor>
         {
             double bound = 1 / Math.Sqrt(inputs);
             weight = empty(outputs, inputs).uniform_(-bound, bound);
-            weight.mul_(norm / weight.norm().ToDouble());
+            using var current = weight.norm();
+            weight.mul_(norm / current.ToDouble());
         }
         RegisterComponents();
     }
-
-    /// <summary>The fixed weight (a view of the live buffer).</summary>
-    public Tensor Weight => weight;
 
     public override Tensor forward(Tensor input) => nn.functional.linear(input, weight);
 }

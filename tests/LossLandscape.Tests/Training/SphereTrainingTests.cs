@@ -140,6 +140,7 @@ public class SphereTrainingTests
         var probe = new NormAfterEachStep();
         double rho0 = ScaleInvariantGroup.Of(model).Norm();
         using var metrics = new ScaleInvariantMetrics();
+        using var head = model.state_dict()["head.weight"].clone();
         using var trainer = new Trainer(model, data, new TrainSettings(Epochs: 2, BatchSize: 32, new OptimizerSettings(LearningRate: lr, Momentum: 0, WeightDecay: 0.01), Seed: 3),
             null, new ITrainingCallback[] { probe, metrics });
         var rows = trainer.Train().Rows;
@@ -148,5 +149,6 @@ public class SphereTrainingTests
         Assert.Equal(expectedElr, rows[0].Extra[ScaleInvariantMetrics.EffectiveLearningRateColumn], 12);
         Assert.Equal(probe.Norms[5], rows[1].Extra[ScaleInvariantMetrics.NormColumn], 12);
         Assert.Equal(rows[1].WeightNorm, rows[1].Extra[ScaleInvariantMetrics.NormColumn], 10); // all trainable weights are SI
+        Assert.True(model.state_dict()["head.weight"].equal(head).all().item<bool>(), "weight decay and steps never touch the frozen last layer");
     }
 }
