@@ -69,7 +69,7 @@ public static class ScaleInvarianceCommands
             var report = SphereRegimes.Run(s, run, device, Console.WriteLine);
             ExperimentCommand.Finish(run);
             foreach (var group in report.Runs.GroupBy(r => r.Seed))
-                Console.WriteLine($"seed {group.Key}: " + string.Join(", ", group.OrderBy(r => r.EffectiveLearningRate).Select(r => $"{r.EffectiveLearningRate}: {SphereRegimes.Name(r.Call.Regime)}")));
+                Console.WriteLine($"seed {group.Key}: " + string.Join(", ", group.OrderBy(r => r.EffectiveLearningRate).Select(r => $"{r.EffectiveLearningRate:G4}: {SphereRegimes.Name(r.Call.Regime)}")));
             Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
             return ExitCodes.Success;
         });

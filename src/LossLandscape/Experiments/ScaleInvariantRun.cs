@@ -38,6 +38,6 @@ static class ScaleInvariantRun
         return (result, initialNorm);
     }
 
-    /// <summary>A folder-name form of a rate: 1, 0.03, 1e-05.</summary>
-    public static string Label(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A short form of a rate for folder names and legends: 1, 0.03, 1e-05.</summary>
+    public static string Label(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant();
 }

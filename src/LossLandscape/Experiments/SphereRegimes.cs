@@ -90,7 +90,7 @@ public static class SphereRegimes
                     result.Status == RunStatus.Diverged ? $"diverged: {result.Detail}" : "completed", run.Path);
                 runs.Add(outcome);
                 curves[(elr, seed)] = result.Rows;
-                log?.Invoke($"ELR {elr} seed {seed} (lr {outcome.LearningRate:G4}, rho0 {outcome.Radius:G4}): {Name(call.Regime)}; final train loss {call.FinalLoss:G3} " +
+                log?.Invoke($"ELR {ScaleInvariantRun.Label(elr)} seed {seed} (lr {outcome.LearningRate:G4}, rho0 {outcome.Radius:G4}): {Name(call.Regime)}; final train loss {call.FinalLoss:G3} " +
                             $"(previous window {call.PreviousLoss:G3}, fluctuation {call.Fluctuation:P0}), test accuracy {outcome.FinalTestAccuracy:P2}");
             }
         }
@@ -132,7 +132,7 @@ public static class SphereRegimes
 
     static void Plot(SphereRegimesSettings s, List<SphereRun> runs, Dictionary<(double Elr, int Seed), IReadOnlyList<MetricsRow>> curves, RunDirectory output, double chance)
     {
-        var scatter = new ScatterPlot($"Training on the sphere ({s.ModelOrDefault.Kind}): final train loss by effective learning rate",
+        var scatter = new ScatterPlot($"Sphere training ({s.ModelOrDefault.Kind}): final train loss by ELR",
             "effective learning rate (ELR)", "final train loss (mean of the last window)") { XScale = AxisScale.Log10, YScale = AxisScale.Log10 };
         foreach (var regime in Enum.GetValues<SphereRegime>())
         {
@@ -144,7 +144,7 @@ public static class SphereRegimes
         var loss = new LinePlot($"Training on the sphere: train loss per epoch (seed {first})", "epoch", "train loss") { YScale = AxisScale.Log10 };
         foreach (var elr in s.EffectiveLearningRatesOrDefault)
             if (curves.TryGetValue((elr, first), out var rows))
-                loss.Add($"ELR {elr}", rows.Select(r => (double)r.Epoch).ToArray(), rows.Select(r => r.TrainLoss).ToArray());
+                loss.Add($"ELR {ScaleInvariantRun.Label(elr)}", rows.Select(r => (double)r.Epoch).ToArray(), rows.Select(r => r.TrainLoss).ToArray());
         loss.Save(output.File("train-loss"));
     }
 }
