@@ -22,6 +22,8 @@ public static class ExperimentCommand
             "Small LR, large LR and large LR annealed: accuracy per epoch with the anneal marked, flatness of the minima found (Li, Wei & Ma 2019)."));
         command.Add(LrRegimesCommand("patch-toy", patched: true,
             "The talk's toy: patch-augmented data; small LR memorises the patch early, large LR with annealing ends with better clean accuracy."));
+        command.Add(ScaleInvarianceCommands.Periodic());
+        command.Add(ScaleInvarianceCommands.Sphere());
         return command;
     }
 

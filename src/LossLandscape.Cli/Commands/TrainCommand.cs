@@ -32,12 +32,13 @@ public static class TrainCommand
     static readonly Option<string?> Out = new("--out", "-o") { Description = "run folder (default: runs/<model>-<dataset>-s<seed>-<time>)" };
     static readonly Option<bool> SaveLogits = new("--save-logits") { Description = "at the end, store test and training logits and labels in predictions/ (for ensembles, calibration, interpolation)" };
     static readonly Option<string?> Resume = new("--resume") { Description = "continue the run in this folder from its last committed epoch" };
+    static readonly Option<double?> FixElr = new("--fix-elr") { Description = "train on the sphere at this effective LR (convnet-si, mlp-si): lr = ELR * rho0^2, the scale-invariant weights rescaled to their initial norm rho0 after every step; no weight decay, momentum 0 unless given" };
 
     public static Command Create()
     {
         var command = new Command("train", "Train a model and record metrics, checkpoints and a resumable state in a run folder.");
         foreach (var o in new Option[] { Model, Width, Depth, BatchNorm, Epochs, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
-                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, SaveLogits, Out, Resume })
+                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, SaveLogits, Out, Resume, FixElr })
             command.Add(o);
         DataOptions.AddTo(command);
         command.SetAction(Run);
@@ -82,6 +83,8 @@ public static class TrainCommand
         settings = settings with { Model = spec };
         using var model = ModelRegistry.Create(spec, settings.Training.Seed);
         model.to(device);
+        if (run is null && parse.GetValue(FixElr) is { } elr)
+            settings = settings with { Training = SphereSettings.FixEffectiveLearningRate(settings.Training, model, elr) };
         if (run is null)
         {
             var outFolder = parse.GetValue(Out) ?? Path.Combine("runs", $"{spec.Kind}-{settings.Data.Dataset}-s{settings.Training.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -99,7 +102,8 @@ public static class TrainCommand
                     "train_index\n" + string.Concat(corruptedIndices.Select(i => i + "\n")));
         }
 
-        using var trainer = new Trainer(model, data, settings.Training, run, new[] { progress });
+        using var scaleInvariant = ScaleInvariantGroup.Supports(model) ? new ScaleInvariantMetrics() : null;
+        using var trainer = new Trainer(model, data, settings.Training, run, new ITrainingCallback?[] { scaleInvariant, progress }.OfType<ITrainingCallback>());
         bool resumed = trainer.TryResume();
         Console.WriteLine($"{(resumed ? "resuming" : "training")} {spec} ({model.ParameterCount:N0} parameters) on {settings.Data.Dataset} " +
                           $"[{data.Train.Count} train / {data.Test.Count} test] into {run.Path}" + (resumed ? $" from epoch {trainer.Epoch}" : ""));
@@ -125,12 +129,14 @@ public static class TrainCommand
     static TrainRunSettings FromOptions(ParseResult p)
     {
         string kind = ModelRegistry.Get(p.GetValue(Model)!).Name;
-        var spec = new ModelSpec(kind, p.GetValue(Width), p.GetValue(Depth), p.GetValue(BatchNorm) ?? kind is "cnn" or "resnet18");
+        bool sphere = p.GetValue(FixElr) is not null;
+        if (sphere && p.GetResult(Lr) is { Implicit: false }) throw new LandscapeException("--fix-elr sets the learning rate (ELR * rho0^2); leave out --lr");
+        var spec = new ModelSpec(kind, p.GetValue(Width), p.GetValue(Depth), p.GetValue(BatchNorm) ?? kind is "cnn" or "resnet18" or "convnet-si" or "mlp-si");
         var anneal = p.GetValue(AnnealEpoch);
         var training = new TrainSettings(
             Epochs: p.GetValue(Epochs),
             BatchSize: p.GetValue(BatchSize),
-            Optimizer: new OptimizerSettings(p.GetValue(Optimizer), p.GetValue(Lr), p.GetValue(Momentum), p.GetValue(Nesterov), p.GetValue(WeightDecay)),
+            Optimizer: new OptimizerSettings(p.GetValue(Optimizer), p.GetValue(Lr), sphere && p.GetResult(Momentum) is not { Implicit: false } ? 0 : p.GetValue(Momentum), p.GetValue(Nesterov), p.GetValue(WeightDecay)),
             Schedule: new LrSchedule(p.GetValue(Schedule), anneal is { Length: > 0 } ? anneal : null, p.GetValue(AnnealFactor), Cycles: p.GetValue(Cycles)),
             Seed: p.GetValue(Seed),
             CheckpointEvery: p.GetValue(CheckpointEvery),

@@ -10,6 +10,8 @@ public static class ModelRegistry
         ["mlp"] = new("mlp", "fully connected ReLU net: --width units x --depth hidden layers, optional --bn", s => new Mlp(s)),
         ["cnn"] = new("cnn", "Nakkiran's 5-layer CNN-k: widths k,2k,4k,8k (--width k), BatchNorm by default", s => new CnnK(s)),
         ["resnet18"] = new("resnet18", "Nakkiran's pre-activation ResNet-18-k: stage widths k,2k,4k,8k (--width k), always BatchNorm", s => new ResNet18K(s with { BatchNorm = true })),
+        ["convnet-si"] = new("convnet-si", "scale-invariant ConvNetSI: conv (no bias) + BatchNorm (no affine) blocks of c,2c,4c,8c channels (--width c), last layer frozen at norm 10", s => new ConvNetSI(s with { BatchNorm = true })),
+        ["mlp-si"] = new("mlp-si", "scale-invariant MLP: --depth layers of linear (no bias) + BatchNorm (no affine) + ReLU, --width units, last layer frozen at norm 10", s => new MlpSI(s with { BatchNorm = true })),
     };
 
     public static IReadOnlyCollection<Entry> All => entries.Values;

@@ -40,6 +40,6 @@ public sealed record ModelSpec(
         JsonSerializer.Deserialize<ModelSpec>(json, Json) ?? throw new LandscapeException("empty model description");
 
     public override string ToString() =>
-        Kind + (Kind == "mlp" ? $"(width={Width}, depth={Depth}" : $"(k={Width}") + (BatchNorm ? ", bn" : "") +
+        Kind + (Kind is "mlp" or "mlp-si" ? $"(width={Width}, depth={Depth}" : $"(k={Width}") + (BatchNorm ? ", bn" : "") +
         $", in={InputChannels}x{ImageSize}x{ImageSize}, classes={Classes})";
 }

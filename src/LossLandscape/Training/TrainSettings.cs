@@ -3,6 +3,7 @@ namespace LossLandscape.Training;
 /// <summary>How a model is trained. Recorded in run.json, so a run can be resumed and reproduced.</summary>
 /// <param name="CheckpointEvery">Trajectory checkpoint every this many epochs (0: none; the final one is always kept).</param>
 /// <param name="CheckpointEverySteps">Also a trajectory checkpoint every this many steps (0: none).</param>
+/// <param name="Sphere">Training on the sphere: the scale-invariant weights are held at a fixed norm (null: off).</param>
 public sealed record TrainSettings(
     int Epochs = 10,
     int BatchSize = 128,
@@ -11,7 +12,8 @@ public sealed record TrainSettings(
     int Seed = 0,
     int CheckpointEvery = 1,
     int CheckpointEverySteps = 0,
-    int EvalBatchSize = 1000)
+    int EvalBatchSize = 1000,
+    SphereSettings? Sphere = null)
 {
     public OptimizerSettings OptimizerOrDefault => Optimizer ?? new OptimizerSettings();
     public LrSchedule ScheduleOrDefault => Schedule ?? new LrSchedule();
@@ -24,5 +26,6 @@ public sealed record TrainSettings(
         if (CheckpointEvery < 0 || CheckpointEverySteps < 0) throw new LandscapeException("checkpoint intervals must be non-negative");
         OptimizerOrDefault.Validate();
         ScheduleOrDefault.Validate(Epochs);
+        Sphere?.Validate(OptimizerOrDefault);
     }
 }

@@ -19,6 +19,8 @@ public sealed record TrainingResult(RunStatus Status, string? Detail, IReadOnlyL
 /// then contiguous slices), evaluates on the test set after every epoch, and, given a run folder, keeps
 /// metrics.csv, trajectory checkpoints and a resume state that make a killed run continue bit for bit.
 /// A non-finite loss stops the run with status Diverged; the last good checkpoint is kept.
+/// With <see cref="TrainSettings.Sphere"/> the scale-invariant weights are put back on the sphere right after every
+/// optimiser step, so callbacks only ever see weights on it.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -29,6 +31,7 @@ public sealed class Trainer : IDisposable
     readonly Optimizer optimizer;
     readonly Func<int, Dataset>? epochTrainingSet;
     readonly Func<Tensor, Tensor, Tensor> loss;
+    readonly ScaleInvariantGroup? sphere;
     string? stopReason;
 
     /// <param name="epochTrainingSet">
@@ -51,6 +54,7 @@ public sealed class Trainer : IDisposable
         Run = run;
         this.callbacks = callbacks?.ToList() ?? new List<ITrainingCallback>();
         shuffle = new Generator((ulong)settings.Seed ^ 0x5eed5eedUL);
+        sphere = settings.Sphere is null ? null : ScaleInvariantGroup.Of(model);
         optimizer = Optimizer.Create(settings.OptimizerOrDefault, model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList());
     }
 
@@ -92,6 +96,7 @@ public sealed class Trainer : IDisposable
     public TrainingResult Train()
     {
         var device = Model.parameters().First().device;
+        if (sphere is not null && GlobalStep == 0) sphere.ProjectTo(Settings.Sphere!.Radius);
         foreach (var c in callbacks) c.OnStart(this);
         if (Run is not null && Epoch == 0 && GlobalStep == 0) SaveTrajectoryCheckpoint();
         TrainingResult result = new(RunStatus.Completed, null, rows, GlobalStep);
@@ -150,6 +155,7 @@ public sealed class Trainer : IDisposable
             {
                 gradNormSum.add_(GradientNorm().to(ScalarType.Float64));
                 optimizer.Step(lr);
+                sphere?.ProjectTo(Settings.Sphere!.Radius);
                 lossSums[i] = loss.detach().to(ScalarType.Float64) * length;
                 correct.add_(logits.argmax(1).eq(y).sum());
             }
