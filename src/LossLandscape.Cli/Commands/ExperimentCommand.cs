@@ -205,8 +205,10 @@ public static class ExperimentCommand
         var noise = new Option<double?>("--label-noise") { Description = "share of training labels corrupted once for all runs (default 0.2)" };
         var model = new Option<string?>("--model") { Description = "cnn (default) or mlp" };
         var seeds = new Option<int[]>("--seeds") { Description = "seeds (initialisation and shuffling; the noise is fixed)", AllowMultipleArgumentsPerToken = true };
+        var anneal = new Option<int?>("--anneal-epoch") { Description = "drop the learning rate tenfold from this epoch (marked in the figures)" };
+        var siSharpness = new Option<int?>("--si-sharpness") { Description = "mlp-si / convnet-si: log weight norm and lambda_max * rho^2 every N epochs (epochs axis: memorisation and consolidation)" };
         var command = new Command("double-descent", "Model-, epoch- and sample-wise double descent with label noise, raw and calibrated test NLL; random Fourier features with a min-norm fit.")
-            { PresetOption, Out, axis, widths, width, trainSizes, trainSize, epochs, evalEvery, noise, model, seeds, DataOptions.DataDir };
+            { PresetOption, Out, axis, widths, width, trainSizes, trainSize, epochs, evalEvery, noise, model, seeds, anneal, siSharpness, DataOptions.DataDir };
         RunnerOptions.AddTo(command);
         command.SetAction(p =>
         {
@@ -221,6 +223,7 @@ public static class ExperimentCommand
                 Epochs = p.GetValue(epochs) ?? d.Epochs, EvalEvery = p.GetValue(evalEvery) ?? d.EvalEvery, LabelNoise = p.GetValue(noise) ?? d.LabelNoise,
                 Model = p.GetValue(model) is { } m ? Models.ModelRegistry.Get(m).Name : d.Model,
                 Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, DataDir = p.GetValue(DataOptions.DataDir),
+                AnnealEpoch = p.GetValue(anneal) ?? d.AnnealEpoch, SiSharpnessEvery = p.GetValue(siSharpness) ?? d.SiSharpnessEvery,
             };
             s.Validate();
             var run = Output(p, $"double-descent-{a.ToString().ToLowerInvariant()}", preset, s, s.SeedsOrDefault[0]);

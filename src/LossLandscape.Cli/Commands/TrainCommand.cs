@@ -3,6 +3,7 @@ using LossLandscape.Cli.Terminal;
 using LossLandscape.Data;
 using LossLandscape.Models;
 using LossLandscape.Runs;
+using LossLandscape.Sharpness;
 using LossLandscape.Training;
 using TorchSharp;
 
@@ -30,6 +31,7 @@ public static class TrainCommand
     static readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "trajectory checkpoint every N epochs (0: only first and last)", DefaultValueFactory = _ => 1 };
     static readonly Option<int> CheckpointEverySteps = new("--checkpoint-every-steps") { Description = "also a trajectory checkpoint every N steps (0: none)", DefaultValueFactory = _ => 0 };
     static readonly Option<string?> Out = new("--out", "-o") { Description = "run folder (default: runs/<model>-<dataset>-s<seed>-<time>)" };
+    static readonly Option<int?> SiSharpness = new("--si-sharpness") { Description = "every N epochs, log the top Hessian eigenvalue of the scale-invariant weights times rho^2 (mlp-si, convnet-si; columns si_top_eigenvalue, si_sharpness)" };
     static readonly Option<bool> SaveLogits = new("--save-logits") { Description = "at the end, store test and training logits and labels in predictions/ (for ensembles, calibration, interpolation)" };
     static readonly Option<string?> Resume = new("--resume") { Description = "continue the run in this folder from its last committed epoch" };
     static readonly Option<double?> FixElr = new("--fix-elr") { Description = "train on the sphere at this effective LR (convnet-si, mlp-si): lr = ELR * rho0^2, the scale-invariant weights rescaled to their initial norm rho0 after every step; no weight decay, momentum 0 unless given" };
@@ -38,7 +40,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a model and record metrics, checkpoints and a resumable state in a run folder.");
         foreach (var o in new Option[] { Model, Width, Depth, BatchNorm, Epochs, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
-                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, SaveLogits, Out, Resume, FixElr })
+                     Schedule, AnnealEpoch, AnnealFactor, Cycles, Seed, CheckpointEvery, CheckpointEverySteps, SaveLogits, SiSharpness, Out, Resume, FixElr })
             command.Add(o);
         DataOptions.AddTo(command);
         command.SetAction(Run);
@@ -85,6 +87,12 @@ public static class TrainCommand
         model.to(device);
         if (run is null && parse.GetValue(FixElr) is { } elr)
             settings = settings with { Training = SphereSettings.FixEffectiveLearningRate(settings.Training, model, elr) };
+        if (parse.GetValue(SiSharpness) is { } sharpnessEvery)
+        {
+            if (!ScaleInvariantGroup.Supports(model))
+                throw new LandscapeException($"--si-sharpness needs a scale-invariant model (mlp-si or convnet-si), not {spec.Kind}");
+            new ScaleInvariantSharpnessSettings(Every: sharpnessEvery).Validate();
+        }
         if (run is null)
         {
             var outFolder = parse.GetValue(Out) ?? Path.Combine("runs", $"{spec.Kind}-{settings.Data.Dataset}-s{settings.Training.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -103,7 +111,10 @@ public static class TrainCommand
         }
 
         using var scaleInvariant = ScaleInvariantGroup.Supports(model) ? new ScaleInvariantMetrics() : null;
-        using var trainer = new Trainer(model, data, settings.Training, run, new ITrainingCallback?[] { scaleInvariant, progress }.OfType<ITrainingCallback>());
+        using var sharpness = parse.GetValue(SiSharpness) is { } every
+            ? new ScaleInvariantSharpness(data.Train, new ScaleInvariantSharpnessSettings(Every: every))
+            : null;
+        using var trainer = new Trainer(model, data, settings.Training, run, new ITrainingCallback?[] { scaleInvariant, sharpness, progress }.OfType<ITrainingCallback>());
         bool resumed = trainer.TryResume();
         Console.WriteLine($"{(resumed ? "resuming" : "training")} {spec} ({model.ParameterCount:N0} parameters) on {settings.Data.Dataset} " +
                           $"[{data.Train.Count} train / {data.Test.Count} test] into {run.Path}" + (resumed ? $" from epoch {trainer.Epoch}" : ""));

@@ -21,6 +21,9 @@ public enum DescentAxis { Width, Epochs, Samples, Features }
 /// random Fourier features with minimum-norm least squares on <see cref="TrainSize"/> images.
 /// </summary>
 /// <param name="EvalEvery">epochs axis: evaluate the checkpoint of every this many epochs</param>
+/// <param name="AnnealEpoch">when set, the learning rate drops tenfold from this epoch (step schedule), marked in the figures</param>
+/// <param name="SiSharpnessEvery">scale-invariant models (mlp-si, convnet-si): log the weight norm and lambda_max * rho^2 every this
+/// many epochs, for the memorisation / consolidation figure of the epochs axis</param>
 public sealed record DoubleDescentSettings(
     DescentAxis Axis,
     string Model = "cnn",
@@ -36,7 +39,9 @@ public sealed record DoubleDescentSettings(
     double LearningRate = 1e-3,
     int[]? Seeds = null,
     IReadOnlyList<double>? FeatureRatios = null,
-    string? DataDir = null)
+    string? DataDir = null,
+    int? AnnealEpoch = null,
+    int? SiSharpnessEvery = null)
 {
     public int[] SeedsOrDefault => Seeds ?? new[] { 0, 1, 2 };
 
@@ -75,6 +80,7 @@ public sealed record DoubleDescentSettings(
         if (LabelNoise is < 0 or >= 1) throw new LandscapeException($"--label-noise must lie in [0, 1), got {LabelNoise}");
         if (AxisValues().Count < 2) throw new LandscapeException("the axis needs at least two values");
         if (AxisValues().Any(v => !(v > 0))) throw new LandscapeException("axis values must be positive");
+        if (AnnealEpoch is { } a && (a < 1 || a >= Epochs)) throw new LandscapeException($"--anneal-epoch must lie in [1, epochs), got {a}");
     }
 }
 
@@ -113,6 +119,7 @@ public static class DoubleDescent
             var sweep = SweepDirectory.CreateOrOpen(output.File("runs"), Spec(s));
             if (!runSweep(sweep)) throw new LandscapeException($"some runs of {sweep.Path} failed; rerun the same command to retry only those");
             points = s.Axis == DescentAxis.Epochs ? FromCheckpoints(s, sweep, device, log) : FromFinalPredictions(s, sweep);
+            if (s.Axis == DescentAxis.Epochs) PlotMemorisation(s, sweep, output);
         }
         var summary = Summarise(points);
         double? threshold = summary.FirstOrDefault(r => r.TrainError <= InterpolationError)?.X;
@@ -172,6 +179,12 @@ public static class DoubleDescent
             new("checkpoint-every", new[] { (s.Axis == DescentAxis.Epochs ? s.EvalEvery : 0).ToString(CultureInfo.InvariantCulture) }),
         };
         if (s.LabelNoise > 0) args.Add(new("label-noise", new[] { s.LabelNoise.ToString("R", CultureInfo.InvariantCulture) }));
+        if (s.AnnealEpoch is { } anneal)
+        {
+            args.Add(new("schedule", new[] { "step" }));
+            args.Add(new("anneal-epoch", new[] { anneal.ToString(CultureInfo.InvariantCulture) }));
+        }
+        if (s.SiSharpnessEvery is { } every) args.Add(new("si-sharpness", new[] { every.ToString(CultureInfo.InvariantCulture) }));
         if (s.DataDir is not null) args.Add(new("data-dir", new[] { Path.GetFullPath(s.DataDir) }));
         if (s.Axis != DescentAxis.Width) args.Add(new("width", new[] { s.Width.ToString(CultureInfo.InvariantCulture) }));
         if (s.Axis != DescentAxis.Samples) args.Add(new("train-size", new[] { s.TrainSize.ToString(CultureInfo.InvariantCulture) }));
@@ -338,6 +351,36 @@ public static class DoubleDescent
             .Add("calibrated (temperature on held-out half)", x, summary.Select(r => r.TestCnll).ToList());
         if (threshold is { } t2) nll.AddVerticalLine(t2, "interpolation");
         nll.Save(output.File("nll"));
+    }
+
+    /// <summary>
+    /// Epochs axis: test loss, weight norm (of the scale-invariant weights when the model has them) and, when logged,
+    /// the scale-invariant sharpness lambda_max * rho^2 per epoch and seed, annealing marked: the memorisation phase
+    /// (train loss ~0, norm up, sharper, test loss up) and the consolidation phase of the talk, seen or refuted.
+    /// </summary>
+    static void PlotMemorisation(DoubleDescentSettings s, SweepDirectory sweep, RunDirectory output)
+    {
+        var runs = sweep.Tasks.Select(t => (Seed: t.Parameters.First(p => p.Key == "seed").Value, Rows: MetricsFile.Read(Path.Combine(sweep.TaskFolder(t), MetricsFile.FileName)))).ToList();
+        void Figure(string file, string title, string y, Func<MetricsRow, double?> value, AxisScale scale)
+        {
+            var plot = new LinePlot(title, "epoch", y) { YScale = scale };
+            int added = 0;
+            foreach (var (seed, rows) in runs)
+            {
+                var kept = rows.Where(r => value(r) is { } v && double.IsFinite(v)).ToList();
+                if (kept.Count == 0) continue;
+                plot.Add($"seed {seed}", kept.Select(r => (double)r.Epoch).ToList(), kept.Select(r => value(r)!.Value).ToList());
+                added++;
+            }
+            if (added == 0) return;
+            if (s.AnnealEpoch is { } a) plot.AddVerticalLine(a, "anneal");
+            plot.Save(output.File(file));
+        }
+        double? Extra(MetricsRow r, string column) => r.Extra.TryGetValue(column, out var v) ? v : null;
+        Figure("epochs-test-loss", "Test loss per epoch", "test loss", r => r.TestLoss, AxisScale.Linear);
+        Figure("epochs-weight-norm", "Weight norm per epoch", "weight norm (scale-invariant weights where the model has them)",
+            r => Extra(r, "si_norm") ?? r.WeightNorm, AxisScale.Linear);
+        Figure("epochs-si-sharpness", "Scale-invariant sharpness per epoch", "lambda_max * rho^2", r => Extra(r, "si_sharpness"), AxisScale.Log10);
     }
 
     static void WriteTable(IReadOnlyList<DescentPoint> points, string path)

@@ -29,3 +29,31 @@ public class DoubleDescentCommandTests
         Directory.Delete(outFolder, true);
     }
 }
+
+public class MemorisationFigureTests
+{
+    [Fact]
+    public void EpochsAxisOfAScaleInvariantNetLogsNormAndSharpnessWithTheAnnealMarked()
+    {
+        var outFolder = CliRunner.TempFolder("dd-si");
+        CliRunner.RunOk("experiment", "double-descent", "--axis", "epochs", "--preset", "smoke", "--model", "mlp-si", "--width", "32",
+            "--si-sharpness", "1", "--anneal-epoch", "2", "--out", outFolder);
+        var metrics = LossLandscape.Runs.MetricsFile.Read(Path.Combine(outFolder, "runs", "tasks", "seed-0", "metrics.csv"));
+        Assert.Equal(3, metrics.Count);
+        Assert.All(metrics, r => Assert.True(r.Extra["si_sharpness"] > 0 && r.Extra["si_norm"] > 0));
+        Assert.Equal(0.1 * metrics[0].LearningRate, metrics[2].LearningRate, 12); // annealed from epoch index 2
+        foreach (var figure in new[] { "epochs-test-loss", "epochs-weight-norm", "epochs-si-sharpness" })
+            Assert.True(File.Exists(Path.Combine(outFolder, figure + ".png")), figure);
+        Directory.Delete(outFolder, true);
+    }
+
+    [Fact]
+    public void SharpnessOfANetThatIsNotScaleInvariantIsRefused()
+    {
+        var folder = Path.Combine(CliRunner.TempFolder("si-bad"), "run");
+        var r = CliRunner.Run("train", "--model", "mlp", "--epochs", "1", "--train-size", "200", "--si-sharpness", "1", "--out", folder, "--progress", "none");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("needs a scale-invariant model", r.Stderr);
+        Assert.False(Directory.Exists(folder));
+    }
+}
