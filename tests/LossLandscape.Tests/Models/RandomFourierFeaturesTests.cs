@@ -7,9 +7,11 @@ namespace LossLandscape.Tests.Models;
 public class RandomFourierFeaturesTests
 {
     [Theory]
-    [InlineData(50, 30)]   // more samples than features: least squares
+    [InlineData(100, 30)]  // far more samples than features: least squares by the normal equations
+    [InlineData(50, 30)]   // more samples than features: least squares through the SVD
     [InlineData(40, 40)]   // square
-    [InlineData(30, 80)]   // more features than samples: interpolation with minimum norm
+    [InlineData(30, 50)]   // more features than samples: interpolation with minimum norm, through the SVD
+    [InlineData(30, 80)]   // far more features than samples: the same through phi phi^T
     public void MinimumNormFitEqualsThePseudoInverse(int samples, int features)
     {
         var generator = new Generator(7);
