@@ -34,7 +34,12 @@ public static class EnsembleCommand
             var plan = PoolPlan.Create(Models.ModelRegistry.Get(p.GetValue(Model)!).Name, p.GetValue(Widths)!, p.GetValue(Members)!, p.GetValue(Depth), p.GetValue(Epochs),
                 p.GetValue(DataOptions.TrainSize), p.GetValue(Lr), p.GetValue(WeightDecay), p.GetValue(DataOptions.LabelNoise), p.GetValue(DataOptions.DataDir));
             var pool = EnsemblePool.CreateOrOpen(p.GetValue(PoolOut)!, plan);
-            return TrainPool(pool, p) ? ExitCodes.Success : ExitCodes.TasksFailed;
+            return TrainPool(pool, p) switch
+            {
+                true => ExitCodes.Success,
+                false => ExitCodes.TasksFailed,
+                null => ExitCodes.Success, // submitted (--no-wait) or manifests written: `ensemble analyze` once the members are done
+            };
         });
 
         var analyze = new Command("analyze", "CNLL against ensemble size per width, power-law fits (all n and n <= 4), law in width, memory split and its prediction, figures.")
@@ -54,14 +59,18 @@ public static class EnsembleCommand
         return new Command("ensemble", "Deep ensembles: pools of members per width, calibration and power laws.") { train, analyze };
     }
 
-    /// <summary>Trains every width's unfinished members with the runner the options name; true when all are done.</summary>
-    public static bool TrainPool(EnsemblePool pool, ParseResult p)
+    /// <summary>
+    /// Trains every width's unfinished members with the runner the options name: true when all are done, false when
+    /// some failed, null when the runner only submitted them (Slurm --no-wait) or wrote manifests (Kubernetes).
+    /// </summary>
+    public static bool? TrainPool(EnsemblePool pool, ParseResult p)
     {
-        bool all = true;
+        bool? all = true;
         foreach (var sweep in pool.Sweeps())
         {
             var outcome = RunnerOptions.Run(sweep, p);
-            all &= outcome?.Success ?? false;
+            if (outcome is null) all = null;
+            else if (!outcome.Success && all is not null) all = false;
         }
         return all;
     }

@@ -185,7 +185,8 @@ public static class ExperimentCommand
             var s = d with { Widths = w, Members = m, Epochs = p.GetValue(epochs) ?? d.Epochs, TrainSize = p.GetValue(trainSize) ?? d.TrainSize, DataDir = p.GetValue(DataOptions.DataDir) };
             s.Validate();
             var run = Output(p, "power-laws", preset, s, 0);
-            var report = PowerLaws.Run(s, run, pool => EnsembleCommand.TrainPool(pool, p), Console.WriteLine);
+            var report = PowerLaws.Run(s, run, pool => EnsembleCommand.TrainPool(pool, p)
+                ?? throw new LandscapeException("the experiment analyses the pool it trains: use --runner local, or slurm without --no-wait (or ensemble train-pool, then ensemble analyze)"), Console.WriteLine);
             Finish(run);
             Console.WriteLine($"training {report.TrainingSeconds:F0} s, analysis {report.AnalysisSeconds:F0} s; {run.Path}");
             return ExitCodes.Success;
@@ -227,7 +228,8 @@ public static class ExperimentCommand
             };
             s.Validate();
             var run = Output(p, $"double-descent-{a.ToString().ToLowerInvariant()}", preset, s, s.SeedsOrDefault[0]);
-            var report = DoubleDescent.Run(s, run, device, sweep => RunnerOptions.Run(sweep, p)?.Success ?? false, Console.WriteLine);
+            var report = DoubleDescent.Run(s, run, device, sweep => RunnerOptions.Run(sweep, p)?.Success
+                ?? throw new LandscapeException("the experiment analyses the runs it trains: use --runner local, or slurm without --no-wait"), Console.WriteLine);
             Finish(run);
             Console.WriteLine($"{report.Seconds:F0} s; {run.Path}");
             return ExitCodes.Success;

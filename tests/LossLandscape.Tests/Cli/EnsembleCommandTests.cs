@@ -53,6 +53,26 @@ public class EnsembleCommandTests
     }
 
     [Fact]
+    public void APoolForKubernetesGetsOneIndexedJobPerWidthAndTrainsNothingHere()
+    {
+        var pool = Path.Combine(CliRunner.TempFolder("pool-k8s"), "pool");
+        var r = CliRunner.Run("ensemble", "train-pool", "--widths", "4", "8", "--members", "3", "--out", pool,
+            "--runner", "kubernetes", "--image", "example.org/landscape:test", "--claim", "pools", "--progress", "none");
+        Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
+        foreach (var width in new[] { 4, 8 })
+        {
+            var manifest = File.ReadAllText(Path.Combine(pool, $"width-{width}", "k8s", "job.yaml"));
+            Assert.Contains("completionMode: Indexed", manifest);
+            Assert.Contains("completions: 3", manifest);
+        }
+        Assert.Empty(EnsemblePool.Open(pool).Members(4));
+        var experiment = CliRunner.Run("experiment", "power-laws", "--preset", "smoke", "--out", Path.Combine(pool, "..", "x"),
+            "--runner", "kubernetes", "--image", "i", "--claim", "c", "--progress", "none");
+        Assert.Equal(2, experiment.ExitCode);
+        Assert.Contains("analyses the pool it trains", experiment.Stderr);
+    }
+
+    [Fact]
     public void PowerLawsSmokePresetRunsEndToEnd()
     {
         var outFolder = CliRunner.TempFolder("power-laws");
