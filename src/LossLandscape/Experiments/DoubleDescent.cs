@@ -133,7 +133,7 @@ public static class DoubleDescent
         {
             if (Peak(name, points, value) is not { } peak)
             {
-                findings.Add($"{name}: no interior maximum (the curve peaks at an end of the axis)");
+                findings.Add($"{name}: no interior local maximum (the mean curve is monotone or peaks only at an end of the axis)");
                 continue;
             }
             peaks.Add(peak);
@@ -313,20 +313,26 @@ public static class DoubleDescent
             return new DescentSummary(g.Key, g.Count(), tr, trs, te, tes, nll, nlls, cn, cns, mse);
         }).ToList();
 
-    /// <summary>The interior axis value with the highest mean of <paramref name="value"/>; per seed, its excess over the higher neighbour.</summary>
+    /// <summary>
+    /// The most prominent interior local maximum of the mean of <paramref name="value"/> over seeds (prominence: its height
+    /// above the higher of the lowest points on either side, so a second rise after a first descent counts on any axis);
+    /// per seed, its excess over the higher of its two neighbours (the verdict's effects). Null when the mean curve has no
+    /// interior local maximum.
+    /// </summary>
     public static DescentPeak? Peak(string curve, IReadOnlyList<DescentPoint> points, Func<DescentPoint, double> value)
     {
         var xs = points.Select(p => p.X).Distinct().Order().ToList();
         if (xs.Count < 3) return null;
-        double Mean(double x) => points.Where(p => p.X == x).Average(value);
-        int best = Enumerable.Range(1, xs.Count - 2).MaxBy(i => Mean(xs[i]));
-        if (!(Mean(xs[best]) > Mean(xs[best - 1]) && Mean(xs[best]) > Mean(xs[best + 1]))) return null;
+        var means = xs.Select(x => points.Where(p => p.X == x).Average(value)).ToList();
+        var candidates = Enumerable.Range(1, xs.Count - 2).Where(i => means[i] > means[i - 1] && means[i] > means[i + 1]).ToList();
+        if (candidates.Count == 0) return null;
+        int best = candidates.MaxBy(i => means[i] - Math.Max(means.Take(i).Min(), means.Skip(i + 1).Min()));
         var effects = points.Select(p => p.Seed).Distinct().Order().Select(seed =>
         {
             double At(double x) => value(points.First(p => p.Seed == seed && p.X == x));
             return At(xs[best]) - Math.Max(At(xs[best - 1]), At(xs[best + 1]));
         }).ToList();
-        return new DescentPeak(curve, xs[best], Mean(xs[best]), Mean(xs[best - 1]), Mean(xs[best + 1]), effects);
+        return new DescentPeak(curve, xs[best], means[best], means[best - 1], means[best + 1], effects);
     }
 
     static void Plot(DoubleDescentSettings s, IReadOnlyList<DescentSummary> summary, double? threshold, RunDirectory output)

@@ -23,6 +23,17 @@ public class DoubleDescentTests
     }
 
     [Fact]
+    public void ASecondRiseAfterADescentIsFoundEvenBelowTheStart()
+    {
+        // Epoch-wise shape: high at the start, a dip, a bump (0.30 at x=3), a second descent; the bump is the peak.
+        double[] curve = { 0.70, 0.25, 0.30, 0.20, 0.18 };
+        var points = curve.Select((e, i) => P(i + 1, 0, e)).Concat(curve.Select((e, i) => P(i + 1, 1, e + 0.01))).ToList();
+        var peak = DoubleDescent.Peak("test error", points, p => p.TestError)!;
+        Assert.Equal(3, peak.X);
+        Assert.Equal(0.05, peak.Effects[0], 12);
+    }
+
+    [Fact]
     public void AMonotoneCurveHasNoPeak()
     {
         var points = new[] { P(1, 0, 0.5), P(2, 0, 0.4), P(3, 0, 0.3), P(4, 0, 0.2) };
