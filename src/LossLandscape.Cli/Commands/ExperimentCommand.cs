@@ -207,9 +207,12 @@ public static class ExperimentCommand
         var model = new Option<string?>("--model") { Description = "cnn (default) or mlp" };
         var seeds = new Option<int[]>("--seeds") { Description = "seeds (initialisation and shuffling; the noise is fixed)", AllowMultipleArgumentsPerToken = true };
         var anneal = new Option<int?>("--anneal-epoch") { Description = "drop the learning rate tenfold from this epoch (marked in the figures)" };
+        var optimizer = new Option<string?>("--optimizer") { Description = "adam (default) or sgd (plain, no momentum, as in Nakkiran et al.)" };
+        var lr = new Option<double?>("--lr") { Description = "learning rate (default 1e-3)" };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "L2 weight decay (default 0)" };
         var siSharpness = new Option<int?>("--si-sharpness") { Description = "mlp-si / convnet-si: log weight norm and lambda_max * rho^2 every N epochs (epochs axis: memorisation and consolidation)" };
         var command = new Command("double-descent", "Model-, epoch- and sample-wise double descent with label noise, raw and calibrated test NLL; random Fourier features with a min-norm fit.")
-            { PresetOption, Out, axis, widths, width, trainSizes, trainSize, epochs, evalEvery, noise, model, seeds, anneal, siSharpness, DataOptions.DataDir };
+            { PresetOption, Out, axis, widths, width, trainSizes, trainSize, epochs, evalEvery, noise, model, seeds, anneal, siSharpness, optimizer, lr, weightDecay, DataOptions.DataDir };
         RunnerOptions.AddTo(command);
         command.SetAction(p =>
         {
@@ -225,6 +228,11 @@ public static class ExperimentCommand
                 Model = p.GetValue(model) is { } m ? Models.ModelRegistry.Get(m).Name : d.Model,
                 Seeds = p.GetValue(seeds) is { Length: > 0 } given ? given : d.Seeds, DataDir = p.GetValue(DataOptions.DataDir),
                 AnnealEpoch = p.GetValue(anneal) ?? d.AnnealEpoch, SiSharpnessEvery = p.GetValue(siSharpness) ?? d.SiSharpnessEvery,
+                Optimizer = p.GetValue(optimizer) is { } o
+                    ? (Enum.TryParse<Training.OptimizerKind>(o, ignoreCase: true, out var kind) ? kind.ToString().ToLowerInvariant()
+                        : throw new LandscapeException($"--optimizer: '{o}' is not one of adam, sgd"))
+                    : d.Optimizer,
+                LearningRate = p.GetValue(lr) ?? d.LearningRate, WeightDecay = p.GetValue(weightDecay) ?? d.WeightDecay,
             };
             s.Validate();
             var run = Output(p, $"double-descent-{a.ToString().ToLowerInvariant()}", preset, s, s.SeedsOrDefault[0]);

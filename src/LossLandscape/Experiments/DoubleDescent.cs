@@ -41,7 +41,8 @@ public sealed record DoubleDescentSettings(
     IReadOnlyList<double>? FeatureRatios = null,
     string? DataDir = null,
     int? AnnealEpoch = null,
-    int? SiSharpnessEvery = null)
+    int? SiSharpnessEvery = null,
+    double WeightDecay = 0)
 {
     public int[] SeedsOrDefault => Seeds ?? new[] { 0, 1, 2 };
 
@@ -80,6 +81,7 @@ public sealed record DoubleDescentSettings(
         if (LabelNoise is < 0 or >= 1) throw new LandscapeException($"--label-noise must lie in [0, 1), got {LabelNoise}");
         if (AxisValues().Count < 2) throw new LandscapeException("the axis needs at least two values");
         if (AxisValues().Any(v => !(v > 0))) throw new LandscapeException("axis values must be positive");
+        if (!(LearningRate > 0) || WeightDecay < 0) throw new LandscapeException("--lr must be positive and --weight-decay at least 0");
         if (AnnealEpoch is { } a && (a < 1 || a >= Epochs)) throw new LandscapeException($"--anneal-epoch must lie in [1, epochs), got {a}");
     }
 }
@@ -179,6 +181,7 @@ public static class DoubleDescent
             new("checkpoint-every", new[] { (s.Axis == DescentAxis.Epochs ? s.EvalEvery : 0).ToString(CultureInfo.InvariantCulture) }),
         };
         if (s.LabelNoise > 0) args.Add(new("label-noise", new[] { s.LabelNoise.ToString("R", CultureInfo.InvariantCulture) }));
+        if (s.WeightDecay > 0) args.Add(new("weight-decay", new[] { s.WeightDecay.ToString("R", CultureInfo.InvariantCulture) }));
         if (s.AnnealEpoch is { } anneal)
         {
             args.Add(new("schedule", new[] { "step" }));

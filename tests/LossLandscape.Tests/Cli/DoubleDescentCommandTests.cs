@@ -47,6 +47,19 @@ public class MemorisationFigureTests
         Directory.Delete(outFolder, true);
     }
 
+    [Theory]
+    [InlineData("--optimizer", "rmsprop", "is not one of adam, sgd")]
+    [InlineData("--lr", "0", "--lr must be positive")]
+    [InlineData("--anneal-epoch", "9", "--anneal-epoch must lie in")]
+    public void BadTrainingSettingsGetOneLine(string option, string value, string expected)
+    {
+        var folder = Path.Combine(CliRunner.TempFolder("dd-bad"), "out");
+        var r = CliRunner.Run("experiment", "double-descent", "--axis", "epochs", "--preset", "smoke", option, value, "--out", folder, "--progress", "none");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(Directory.Exists(folder));
+    }
+
     [Fact]
     public void SharpnessOfANetThatIsNotScaleInvariantIsRefused()
     {
