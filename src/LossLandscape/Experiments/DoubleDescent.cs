@@ -99,7 +99,8 @@ public sealed record DescentSummary(double X, int Seeds, double TrainError, doub
 public sealed record DescentPeak(string Curve, double X, double Mean, double LeftMean, double RightMean, IReadOnlyList<double> Effects);
 
 public sealed record DoubleDescentReport(DoubleDescentSettings Settings, IReadOnlyList<DescentPoint> Points, IReadOnlyList<DescentSummary> Summary,
-    double? InterpolationThreshold, IReadOnlyList<DescentPeak> Peaks, IReadOnlyList<Verdict> Verdicts, IReadOnlyList<string> Findings, double Seconds);
+    double? InterpolationThreshold, IReadOnlyList<DescentPeak> Peaks, IReadOnlyList<Verdict> Verdicts, IReadOnlyList<string> Findings, double Seconds,
+    IReadOnlyList<MemorisationPhases>? Phases = null);
 
 public static class DoubleDescent
 {
@@ -112,6 +113,7 @@ public static class DoubleDescent
         s.Validate();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<DescentPoint> points;
+        var phases = new List<MemorisationPhases>();
         if (s.Axis == DescentAxis.Features)
         {
             points = RandomFeatures(s, device, log);
@@ -121,7 +123,12 @@ public static class DoubleDescent
             var sweep = SweepDirectory.CreateOrOpen(output.File("runs"), Spec(s));
             if (!runSweep(sweep)) throw new LandscapeException($"some runs of {sweep.Path} failed; rerun the same command to retry only those");
             points = s.Axis == DescentAxis.Epochs ? FromCheckpoints(s, sweep, device, log) : FromFinalPredictions(s, sweep);
-            if (s.Axis == DescentAxis.Epochs) PlotMemorisation(s, sweep, output);
+            if (s.Axis == DescentAxis.Epochs)
+            {
+                PlotMemorisation(s, sweep, output);
+                phases.AddRange(sweep.Tasks.Select(t => MemorisationPhases.Of(int.Parse(t.Parameters.First(p => p.Key == "seed").Value, CultureInfo.InvariantCulture),
+                    MetricsFile.Read(Path.Combine(sweep.TaskFolder(t), MetricsFile.FileName)))).OfType<MemorisationPhases>());
+            }
         }
         var summary = Summarise(points);
         double? threshold = summary.FirstOrDefault(r => r.TrainError <= InterpolationError)?.X;
@@ -143,13 +150,15 @@ public static class DoubleDescent
             findings.Add($"{name}: peak {peak.Mean:F4} at {AxisName(s.Axis)} {peak.X:G4}, neighbours {peak.LeftMean:F4} / {peak.RightMean:F4}" +
                          (threshold is { } t ? $"; interpolation threshold (train error <= {InterpolationError:P0}) at {t:G4}" : "; the training error never reaches the threshold"));
         }
+        verdicts.AddRange(MemorisationPhases.Judge(phases));
+        findings.AddRange(phases.Select(p => p.Describe()));
         if (s.Axis == DescentAxis.Features)
             findings.Add($"minimum-norm RFF: the interpolation threshold is N = n = {s.TrainSize} features (ratio 1)");
         foreach (var line in verdicts.Select(v => v.Describe()).Concat(findings)) log?.Invoke(line);
 
         Plot(s, summary, threshold, output);
         WriteTable(points, output.File("points.csv"));
-        var report = new DoubleDescentReport(s, points, summary, threshold, peaks, verdicts, findings, clock.Elapsed.TotalSeconds);
+        var report = new DoubleDescentReport(s, points, summary, threshold, peaks, verdicts, findings, clock.Elapsed.TotalSeconds, phases);
         AtomicFile.WriteAllText(output.File("double-descent.json"), JsonSerializer.Serialize(report, RunManifest.Json));
         return report;
     }
