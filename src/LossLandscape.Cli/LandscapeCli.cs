@@ -25,6 +25,7 @@ public static class LandscapeCli
         root.Add(ExperimentCommand.Create());
         root.Add(SweepCommand.Create());
         root.Add(EnsembleCommand.Create());
+        root.Add(ReproduceCommand.Create());
         return root;
     }
 

@@ -45,7 +45,7 @@ public class DoubleDescentTests
     {
         var spec = DoubleDescent.Spec(DoubleDescentSettings.For(Preset.Quick, DescentAxis.Width));
         var tasks = spec.Expand();
-        Assert.Equal(8 * 3, tasks.Count);
+        Assert.Equal(9 * 3, tasks.Count);   // 9 widths x 3 seeds
         Assert.All(tasks, t => Assert.Contains("--data-seed 0", string.Join(' ', t.Arguments)));
         Assert.All(tasks, t => Assert.Contains("--label-noise 0.2", string.Join(' ', t.Arguments)));
         Assert.Equal("width-1_seed-0", tasks[0].Folder);

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LossLandscape.Runs;
+using LossLandscape.Runs.Sweeps;
+using TorchSharp;
+
+namespace LossLandscape.Experiments.Reproduction;
+
+/// <summary>What `landscape reproduce` was asked: the preset, the result folder, where the data lies.</summary>
+public sealed record ReproduceSettings(Preset Preset, string Out, string? DataDir = null);
+
+public sealed record ReproductionOutcome(IReadOnlyList<SectionState> Sections, string HtmlReport, string MarkdownReport, double Seconds)
+{
+    public bool Success => Sections.All(s => s.Progress == SectionProgress.Completed);
+}
+
+/// <summary>
+/// Runs the talk's sections in order into OUT/sections/ID, each with a state marker (OUT/state/ID.json): a completed section
+/// is skipped on a rerun, a failed or interrupted one runs again (the experiments inside resume their sweeps and training
+/// runs). A failing section is recorded and the others still run. Then writes report.html and report.md from the files.
+/// </summary>
+public static class Reproduction
+{
+    public const string ManifestFile = "reproduce.json";
+
+    sealed record Manifest(Preset Preset, DateTimeOffset Created, string ToolVersion, string Commit);
+
+    /// <param name="sections">the sections to run, in order (<see cref="Talk.Select"/>)</param>
+    public static ReproductionOutcome Run(ReproduceSettings s, IReadOnlyList<TalkSection> sections, torch.Device device, Func<SweepDirectory, bool> runSweep, Action<string> log)
+    {
+        var clock = Stopwatch.StartNew();
+        Prepare(s);
+        var states = new List<SectionState>();
+        for (int i = 0; i < sections.Count; i++)
+        {
+            var section = sections[i];
+            string tag = $"[{i + 1}/{sections.Count} {section.Id}]";
+            if (SectionState.Read(s.Out, section.Id) is { Progress: SectionProgress.Completed } done)
+            {
+                log($"{tag} done earlier in {done.Seconds:F0} s; skipped");
+                states.Add(done);
+                continue;
+            }
+            log($"{tag} {section.Title} ({clock.Elapsed:hh\\:mm\\:ss} so far, {states.Count(x => x.Progress == SectionProgress.Completed)} of {sections.Count} done)");
+            states.Add(RunOne(section, s, device, runSweep, msg => log($"{tag} {msg}")));
+        }
+        var (html, markdown) = TalkReport.Write(s.Out, s.Preset, sections);
+        log($"report: {html} and {markdown}");
+        return new ReproductionOutcome(states, html, markdown, clock.Elapsed.TotalSeconds);
+    }
+
+    static void Prepare(ReproduceSettings s)
+    {
+        var root = RunDirectory.Create(s.Out);
+        var path = root.File(ManifestFile);
+        if (File.Exists(path))
+        {
+            var existing = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), RunManifest.Json);
+            if (existing is not null && existing.Preset != s.Preset)
+                throw new LandscapeException($"{s.Out} holds a {existing.Preset.ToString().ToLowerInvariant()} reproduction; use another --out for --preset {s.Preset.ToString().ToLowerInvariant()}");
+            return;
+        }
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Manifest(s.Preset, DateTimeOffset.UtcNow, ProvenanceInfo.ToolVersion, ProvenanceInfo.GitCommit), RunManifest.Json));
+    }
+
+    static SectionState RunOne(TalkSection section, ReproduceSettings s, torch.Device device, Func<SweepDirectory, bool> runSweep, Action<string> log)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        SectionState State(SectionProgress progress, string? failure) =>
+            new(section.Id, progress, started, progress == SectionProgress.Running ? null : DateTimeOffset.UtcNow, clock.Elapsed.TotalSeconds, failure,
+                ProvenanceInfo.GitCommit, TorchRuntime.Threads, device.ToString());
+        State(SectionProgress.Running, null).Write(s.Out);
+        try
+        {
+            var folder = RunDirectory.Create(Path.Combine(s.Out, "sections", section.Id));
+            var shared = Path.Combine(s.Out, "shared");
+            section.Run(new SectionContext(s.Preset, folder, shared, device, s.DataDir, runSweep, log));
+            section.Read(folder.Path, s.Preset); // a section is done only when its report can be read back
+            var state = State(SectionProgress.Completed, null);
+            state.Write(s.Out);
+            log($"done in {state.Seconds:F0} s");
+            return state;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // One line for the report; the trace stays out of it (a bug shows up as the exception's type).
+            var line = e is LandscapeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            line = line.Split('\n')[0].Trim();
+            var state = State(SectionProgress.Failed, line);
+            state.Write(s.Out);
+            log($"FAILED after {state.Seconds:F0} s: {line}");
+            return state;
+        }
+    }
+}

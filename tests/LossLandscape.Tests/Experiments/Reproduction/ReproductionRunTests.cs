@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using LossLandscape.Experiments;
+using LossLandscape.Experiments.Reproduction;
+using LossLandscape.Reporting.Documents;
+using static TorchSharp.torch;
+
+namespace LossLandscape.Tests.Experiments.Reproduction;
+
+/// <summary>The runner around the sections: order, markers, skipping finished sections, isolating failures, the report.</summary>
+public class ReproductionRunTests
+{
+    /// <summary>A section that writes a report with one verdict, or fails while it is told to.</summary>
+    sealed class FakeSection(string id, double[] effects) : TalkSection
+    {
+        public int Runs;
+        public string? FailWith;
+        public override string Id => id;
+        public override string Title => $"Section {id}";
+        public override string Talk => "what the talk says <b>here</b>";
+        public override string PaperScale => "a GPU-hour";
+
+        public override void Run(SectionContext context)
+        {
+            Runs++;
+            context.Log("working");
+            if (FailWith is { } message) throw new LandscapeException(message);
+            File.WriteAllText(context.Folder.File("fake.json"), new JsonObject
+            {
+                ["verdicts"] = new JsonArray(new JsonObject { ["claim"] = $"{id} holds", ["effects"] = new JsonArray(effects.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()) }),
+            }.ToJsonString());
+        }
+
+        public override SectionFindings Read(string folder, Preset preset) => new(
+            ReportFiles.Verdicts(ReportFiles.Json(Path.Combine(folder, "fake.json"))), Array.Empty<ReportFigure>(),
+            new[] { new ReportTable("numbers", new[] { "a" }, new[] { new[] { "1" } }) }, Array.Empty<ReportFact>(), new[] { $"landscape {id}" }, Array.Empty<string>());
+    }
+
+    static ReproductionOutcome Run(string root, IReadOnlyList<TalkSection> sections, List<string>? log = null, Preset preset = Preset.Smoke) =>
+        LossLandscape.Experiments.Reproduction.Reproduction.Run(new ReproduceSettings(preset, root), sections, CPU, _ => true, line => log?.Add(line));
+
+    [Fact]
+    public void AFailingSectionIsRecordedTheOthersRunAndARerunRedoesOnlyIt()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var a = new FakeSection("a", new[] { 1.0, 1.1, 0.9 });
+        var b = new FakeSection("b", new[] { 0.5 }) { FailWith = "b broke" };
+        var c = new FakeSection("c", new[] { -1.0, -2.0 });
+        var log = new List<string>();
+        var first = Run(root, new TalkSection[] { a, b, c }, log);
+        Assert.False(first.Success);
+        Assert.Equal(new[] { SectionProgress.Completed, SectionProgress.Failed, SectionProgress.Completed }, first.Sections.Select(s => s.Progress));
+        Assert.Equal("b broke", first.Sections[1].Failure);
+        Assert.Contains(log, l => l.StartsWith("[2/3 b] FAILED", StringComparison.Ordinal));
+        Assert.Contains(log, l => l == "[1/3 a] working");
+
+        var doc = TalkReport.Build(root, Preset.Smoke, new TalkSection[] { a, b, c });
+        Assert.Equal(new[] { SectionStatus.Completed, SectionStatus.Failed, SectionStatus.Completed }, doc.Sections.Select(s => s.Status));
+        Assert.Equal("reproduced", doc.Sections[0].Claims.Single().Verdict);
+        Assert.Equal("not reproduced", doc.Sections[2].Claims.Single().Verdict);
+        Assert.Equal("b broke", doc.Sections[1].Failure);
+        Assert.Contains("1 reproduced, 0 partly, 1 not reproduced", doc.Summary);
+        Assert.True(File.Exists(Path.Combine(root, "report.html")));
+        Assert.Contains("b broke", File.ReadAllText(Path.Combine(root, "report.md")));
+
+        b.FailWith = null;
+        var second = Run(root, new TalkSection[] { a, b, c });
+        Assert.True(second.Success);
+        Assert.Equal((1, 2, 1), (a.Runs, b.Runs, c.Runs));
+        Assert.Equal("partly", TalkReport.Build(root, Preset.Smoke, new TalkSection[] { a, b, c }).Sections[1].Claims.Single().Verdict);
+    }
+
+    [Fact]
+    public void AnInterruptedSectionShowsAsSuchAndAnotherPresetIsRefused()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var a = new FakeSection("a", new[] { 1.0 });
+        Run(root, new TalkSection[] { a });
+        new SectionState("z", SectionProgress.Running, DateTimeOffset.UtcNow, null, 3, null, "abc", 2, "cpu").Write(root);
+        var z = new FakeSection("z", new[] { 1.0 });
+        var doc = TalkReport.Build(root, Preset.Smoke, new TalkSection[] { a, z, new FakeSection("never", new[] { 1.0 }) });
+        Assert.Equal(SectionStatus.Failed, doc.Sections[1].Status);
+        Assert.Contains("interrupted", doc.Sections[1].Failure);
+        Assert.Equal(SectionStatus.NotRun, doc.Sections[2].Status);
+        var e = Assert.Throws<LandscapeException>(() => Run(root, new TalkSection[] { a }, preset: Preset.Quick));
+        Assert.Contains("holds a smoke reproduction", e.Message);
+    }
+
+    [Fact]
+    public void OnlyNamesKnownSectionsInTheTalksOrder()
+    {
+        Assert.Equal(new[] { "surfaces", "langevin" }, Talk.Select(new[] { "langevin,surfaces" }).Select(s => s.Id));
+        Assert.Equal(8, Talk.Select(null).Count);
+        var e = Assert.Throws<LandscapeException>(() => Talk.Select(new[] { "surfaces", "nope" }));
+        Assert.Contains("'nope'", e.Message);
+        Assert.Contains("lr-regimes, minefield, surfaces, connectivity, double-descent, scale-invariance, langevin, power-laws", e.Message);
+    }
+}
