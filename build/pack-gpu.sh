@@ -15,6 +15,10 @@
 # The launchers unpack the runtime into /tmp/dotnet-runtime once (DOTNET_ROOT_FOR_GPU overrides) and the apps into
 # OUT_DIR/app (again whenever app.tar.xz changes), find PyTorch's torch/lib through ${PYTHON:-python3} (TORCH_LIB
 # overrides) and put it first on LD_LIBRARY_PATH.
+#
+# PACK_WITHOUT_ORTOOLS=1 leaves out OR-Tools' native libraries (about 17 MB of the 26 MB compressed app): weight and
+# activation matching (`landscape match`, the connectivity section of `reproduce`) then fail on that machine, everything
+# else works; it makes room for data within the 64 MiB a working tree may carry.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/.gpu}
@@ -33,6 +37,12 @@ find "$staging/app" \( -name 'libtorch*.so*' -o -name 'libc10*.so*' -o -name 'li
   -o -name 'libnnapi_backend.so' -o -name 'libjitbackend_test.so' -o -name 'libbackend_with_compiler.so' \
   -o -name 'libaoti_custom_ops.so' -o -name 'libtorchbind_test.so' \) -delete
 find "$staging/app/runtimes" -mindepth 1 -maxdepth 1 -type d ! -name linux-x64 -exec rm -rf {} +
+if [ "${PACK_WITHOUT_ORTOOLS:-0}" = 1 ]; then
+  echo "pack-gpu.sh: leaving out OR-Tools' native libraries (no weight or activation matching there)" >&2
+  find "$staging/app/runtimes/linux-x64/native" \( -name 'libortools*' -o -name 'google-ortools-native.so' -o -name 'libscip*' -o -name 'libhighs*' \
+    -o -name 'libprotobuf*' -o -name 'libClp*' -o -name 'libCbc*' -o -name 'libCgl*' -o -name 'libOsi*' -o -name 'libCoinUtils*' \
+    -o -name 'libabsl*' -o -name 'libre2*' -o -name 'libutf8*' \) -delete
+fi
 for dll in landscape LossLandscape.Bench; do
   [ -f "$staging/app/$dll.dll" ] || { echo "pack-gpu.sh: app/$dll.dll missing after publish" >&2; exit 1; }
 done
