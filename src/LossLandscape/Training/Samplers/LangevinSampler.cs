@@ -7,7 +7,9 @@ namespace LossLandscape.Training.Samplers;
 /// takes the gradient of U, the negative log posterior as estimated on a minibatch and rescaled to the full dataset
 /// (-grad log p(theta) - (N/n) sum_i grad log p(x_i | theta)), and moves the parameters in place. Step sizes and the
 /// sampling / exploration stages come from an <see cref="ISamplerSchedule"/>; the target is p(theta)^(1/T) for temperature T.
-/// Noise is drawn from the sampler's own generator (seeded, on the parameters' device), so runs are reproducible.
+/// Noise is drawn from the sampler's own seeded CPU generator and moved to the parameters' device, so runs are reproducible
+/// and draw the same noise on a CPU and a GPU (TorchSharp 0.107's Generator is a CPU generator whatever device it is given,
+/// and CUDA's randn refuses it).
 /// The same code samples a 2-D toy energy (a parameter tensor whose rows are independent chains) and a network.
 /// </summary>
 public abstract class LangevinSampler : IDisposable
@@ -21,7 +23,7 @@ public abstract class LangevinSampler : IDisposable
         Parameters = parameters;
         Schedule = schedule;
         Temperature = temperature;
-        noise = new Generator((ulong)seed, parameters[0].device);
+        noise = new Generator((ulong)seed);
     }
 
     public IReadOnlyList<Tensor> Parameters { get; }
@@ -61,8 +63,14 @@ public abstract class LangevinSampler : IDisposable
     /// <summary>Adds N(0, variance) noise, drawn from the sampler's generator, to <paramref name="target"/> in place.</summary>
     protected void AddNoise(Tensor target, double variance)
     {
-        using var draw = randn(target.shape, dtype: target.dtype, device: target.device, generator: noise);
-        target.add_(draw, alpha: Math.Sqrt(variance));
+        using var draw = randn(target.shape, dtype: target.dtype, generator: noise);
+        if (target.device.type == DeviceType.CPU)
+        {
+            target.add_(draw, alpha: Math.Sqrt(variance));
+            return;
+        }
+        using var moved = draw.to(target.device);
+        target.add_(moved, alpha: Math.Sqrt(variance));
     }
 
     public virtual void Dispose()
