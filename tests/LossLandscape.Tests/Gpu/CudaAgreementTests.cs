@@ -148,4 +148,26 @@ public class CudaAgreementTests
         Assert.Equal(cpuNoisy.CorruptedIndices, gpuNoisy.CorruptedIndices);
         Assert.True(gpuNoisy.Dataset.Labels.cpu().eq(cpuNoisy.Dataset.Labels).all().item<bool>());
     }
+
+    /// <summary>
+    /// SGLD on cuda: the noise comes from the sampler's CPU generator (CUDA's randn refuses a CPU generator, which is what
+    /// TorchSharp 0.107 creates for any device), so the same seed gives the same chain on both devices.
+    /// </summary>
+    [Fact]
+    public void SgldDrawsTheSameNoiseOnCudaAsOnTheCpu()
+    {
+        var cuda = Cuda();
+        using var cpuTheta = zeros(1000, dtype: ScalarType.Float64);
+        using var gpuTheta = zeros(1000, dtype: ScalarType.Float64, device: cuda);
+        using var onCpu = new LossLandscape.Training.Samplers.Sgld(new[] { cpuTheta }, new LossLandscape.Training.Samplers.PolynomialDecay(0.01, 1, 0), seed: 4);
+        using var onGpu = new LossLandscape.Training.Samplers.Sgld(new[] { gpuTheta }, new LossLandscape.Training.Samplers.PolynomialDecay(0.01, 1, 0), seed: 4);
+        for (int i = 0; i < 5; i++)
+        {
+            onCpu.Step(new[] { cpuTheta.mul(0.5) });
+            onGpu.Step(new[] { gpuTheta.mul(0.5) });
+        }
+        Assert.Equal(DeviceType.CUDA, gpuTheta.device.type);
+        Assert.True(RelativeError(gpuTheta, cpuTheta) < 1e-12, $"relative difference {RelativeError(gpuTheta, cpuTheta):G3}");
+        Assert.True(cpuTheta.std().ToDouble() > 0.05);
+    }
 }

@@ -26,6 +26,17 @@ public static class ReferenceModels
         _ => throw new LandscapeException($"unknown preset {preset}"),
     };
 
+    /// <summary>Where a section's reader finds the shared model of a seed (sections live in ROOT/sections/ID, models in ROOT/shared).</summary>
+    public static string FolderFor(string sectionFolder, int seed) =>
+        Path.GetFullPath(Path.Combine(sectionFolder, "..", "..", "shared", $"model-s{seed}"));
+
+    /// <summary>The model's final test accuracy from its metrics.csv (NaN when the run left none).</summary>
+    public static double TestAccuracy(string modelFolder)
+    {
+        var path = Path.Combine(modelFolder, MetricsFile.FileName);
+        return File.Exists(path) && MetricsFile.Read(path) is { Count: > 0 } rows ? rows[^1].TestAccuracy : double.NaN;
+    }
+
     /// <returns>the run folder of the seed's finished model</returns>
     public static string Ensure(string shared, Preset preset, int seed, string? dataDir, torch.Device device, Action<string> log)
     {

@@ -130,7 +130,7 @@ public sealed class ConnectivitySection : TalkSection
         var table = new ReportTable("segments, curves and matching (test error on the test set, barrier = train loss above the endpoints' line)",
             new[] { "pair", "endpoint test error", "segment worst", "segment barrier", "curve worst", "curve barrier", "matched barrier", "matched worst", "distance" }, rows);
         return new SectionFindings(claims, figures, new[] { table },
-            Settings(Path.Combine(folder, $"connect-s{fa}-s{fb}"), "connect.").Concat(Settings(Path.Combine(folder, $"match-s{fa}-s{fb}"), "match.")).ToList(),
+            Settings(ReferenceModels.FolderFor(folder, fa), "model.").Concat(Settings(Path.Combine(folder, $"connect-s{fa}-s{fb}"), "connect.")).Concat(Settings(Path.Combine(folder, $"match-s{fa}-s{fb}"), "match.")).ToList(),
             new[] { "landscape connect RUN_A RUN_B --curve bezier", "landscape match RUN_A RUN_B", "landscape permute RUN --seed K, then landscape connect RUN PERMUTED --curve linear" },
             Array.Empty<string>());
     }

@@ -78,7 +78,7 @@ public sealed class SurfaceSection : TalkSection
             edge.Add(e["first_reach"] is null || double.IsNaN(hover) ? -1 : 0.2 - Math.Abs(hover - 1));
             rows.Add(new[]
             {
-                seed.ToString(CultureInfo.InvariantCulture), F(centre), F(Median(border)),
+                seed.ToString(CultureInfo.InvariantCulture), Percent(ReferenceModels.TestAccuracy(ReferenceModels.FolderFor(folder, seed))), F(centre), F(Median(border)),
                 string.Join(", ", eigen.Take(Classes + 2).Select(x => F(x, "G3"))), F(Number(h["trace"])), F(meanEigenvalue, "G3"),
                 F(Number(e["threshold"])), e["first_reach"] is null ? "never" : $"{(long)Number(e["first_reach"])}-{(long)Number(e["last_reach"])}",
                 Percent(hover), Percent(Number(e["max_relative"])),
@@ -98,10 +98,10 @@ public sealed class SurfaceSection : TalkSection
             figures.Add(Figure(Path.Combine(folder, $"edge-of-stability-s{seed}"), "sharpness", $"seed {seed}: top Hessian eigenvalue under full-batch GD, with 2/eta"));
         }
         var table = new ReportTable("per seed: slice, Hessian spectrum and edge of stability",
-            new[] { "seed", "centre loss", "median border loss", $"top {Classes + 2} eigenvalues", "trace", "mean eigenvalue", "2/eta", "steps at >= 90%", "median there", "max" }, rows);
+            new[] { "seed", "model test accuracy", "centre loss", "median border loss", $"top {Classes + 2} eigenvalues", "trace", "mean eigenvalue", "2/eta", "steps at >= 90%", "median there", "max" }, rows);
         var p = PresetOption(preset);
         return new SectionFindings(claims, figures, new[] { table },
-            Settings(Path.Combine(folder, $"slice-s{seeds[0]}"), "slice.").Concat(Settings(Path.Combine(folder, $"hessian-s{seeds[0]}"), "hessian."))
+            Settings(ReferenceModels.FolderFor(folder, seeds[0]), "model.").Concat(Settings(Path.Combine(folder, $"slice-s{seeds[0]}"), "slice.")).Concat(Settings(Path.Combine(folder, $"hessian-s{seeds[0]}"), "hessian."))
                 .Concat(Settings(Path.Combine(folder, $"edge-of-stability-s{seeds[0]}"), "edge-of-stability.")).ToList(),
             new[] { "landscape train --seed S  (the model, see the shared folder's run.json)", "landscape slice RUN --dims 2 --directions filter",
                 "landscape hessian RUN --top-k 12", $"landscape experiment edge-of-stability {p} --seed S" },
