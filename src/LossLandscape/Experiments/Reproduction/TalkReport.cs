@@ -58,7 +58,7 @@ public static class TalkReport
     static ReportSection Section(string root, Preset preset, TalkSection section, SectionState? state)
     {
         var folder = Path.Combine(root, "sections", section.Id);
-        var paper = new[] { "Paper scale: " + section.PaperScale };
+        var paper = new[] { "Paper scale (GPU costs are estimates, not measured here): " + section.PaperScale };
         ReportSection Empty(SectionStatus status, string? failure) => new(section.Id, section.Title, section.Talk, status, failure, state?.Seconds ?? 0,
             Array.Empty<ReportClaim>(), Array.Empty<ReportFigure>(), Array.Empty<ReportTable>(), Array.Empty<ReportFact>(), Array.Empty<string>(), paper);
         switch (state?.Progress)
