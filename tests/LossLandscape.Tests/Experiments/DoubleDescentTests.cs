@@ -53,4 +53,20 @@ public class DoubleDescentTests
         Assert.Equal(3, epochs.Count);
         Assert.Contains("--checkpoint-every 2", string.Join(' ', epochs[0].Arguments));
     }
+
+    [Fact]
+    public void AMonotoneCurveHasNoPeakAndItsHighestInteriorPointGivesNegativeEffects()
+    {
+        var points = new[]
+        {
+            P(1, 0, 0.50), P(2, 0, 0.40), P(4, 0, 0.30), P(8, 0, 0.20),
+            P(1, 1, 0.52), P(2, 1, 0.41), P(4, 1, 0.33), P(8, 1, 0.22),
+        };
+        Assert.Null(DoubleDescent.Peak("test error", points, p => p.TestError));
+        var top = DoubleDescent.HighestInterior("test error", points, p => p.TestError)!;
+        Assert.Equal(2, top.X);
+        Assert.Equal(-0.10, top.Effects[0], 12);
+        Assert.Equal(-0.11, top.Effects[1], 12);
+        Assert.Equal(VerdictKind.NotReproduced, Verdict.Of("peak", top.Effects).Kind);
+    }
 }

@@ -69,7 +69,7 @@ public static class Reproduction
         var clock = Stopwatch.StartNew();
         SectionState State(SectionProgress progress, string? failure) =>
             new(section.Id, progress, started, progress == SectionProgress.Running ? null : DateTimeOffset.UtcNow, clock.Elapsed.TotalSeconds, failure,
-                ProvenanceInfo.GitCommit, TorchRuntime.Threads, device.ToString());
+                ProvenanceInfo.GitCommit, TorchRuntime.Threads, device.ToString(), SectionState.ThisMachine(), SectionState.TheseLibraries());
         State(SectionProgress.Running, null).Write(s.Out);
         try
         {

@@ -36,11 +36,11 @@ public static class TalkReport
         var about = new List<ReportFact>
         {
             new("preset", preset.ToString().ToLowerInvariant()),
-            new("machine", Machine()),
+            new("machine", Recorded(ran, r => r.Machine, SectionState.ThisMachine)),
             new("device", string.Join(", ", ran.Select(s => s.Device).Distinct().DefaultIfEmpty("-"))),
             new("threads", string.Join(", ", ran.Select(s => s.Threads.ToString(CultureInfo.InvariantCulture)).Distinct().DefaultIfEmpty("-"))),
             new("commit", string.Join(", ", ran.Select(s => s.Commit).Distinct().DefaultIfEmpty(ProvenanceInfo.GitCommit))),
-            new("libraries", string.Join(", ", ProvenanceInfo.Libraries().Where(kv => kv.Key is "dotnet" or "torchsharp" or "libtorch").Select(kv => $"{kv.Key} {kv.Value}"))),
+            new("libraries", Recorded(ran, r => r.Libraries, SectionState.TheseLibraries)),
             new("started", ran.Count == 0 ? "-" : ran.Min(s => s.Started).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             new("run time", $"{Duration(ran.Sum(s => s.Seconds))} in all: " +
                 string.Join(", ", sections.Zip(states, (s, st) => $"{s.Id} {(st is null ? "not run" : Duration(st.Seconds))}"))),
@@ -88,15 +88,10 @@ public static class TalkReport
 
     static string Duration(double seconds) => seconds < 90 ? $"{seconds:F0} s" : $"{seconds / 60:F1} min";
 
-    static string Machine()
+    /// <summary>What the sections' markers recorded; markers written before the field existed fall back to where the report is built, said so.</summary>
+    static string Recorded(IReadOnlyList<SectionState> states, Func<SectionState, string?> field, Func<string> here)
     {
-        string cpu = "unknown CPU";
-        try
-        {
-            if (File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } line)
-                cpu = line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        catch (IOException) { }
-        return $"{cpu}, {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+        var values = states.Select(field).OfType<string>().Distinct().ToList();
+        return values.Count > 0 ? string.Join("; ", values) : here() + " (where this report was built; the run did not record it)";
     }
 }

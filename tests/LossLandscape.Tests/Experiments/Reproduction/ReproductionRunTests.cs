@@ -59,6 +59,8 @@ public class ReproductionRunTests
         Assert.Equal("not reproduced", doc.Sections[2].Claims.Single().Verdict);
         Assert.Equal("b broke", doc.Sections[1].Failure);
         Assert.Contains("1 reproduced, 0 partly, 1 not reproduced", doc.Summary);
+        Assert.Equal(SectionState.ThisMachine(), doc.About.Single(f => f.Name == "machine").Value);   // recorded by the run, not looked up
+        Assert.Equal("smoke", doc.About.Single(f => f.Name == "preset").Value);
         Assert.True(File.Exists(Path.Combine(root, "report.html")));
         Assert.Contains("b broke", File.ReadAllText(Path.Combine(root, "report.md")));
 
