@@ -40,6 +40,23 @@ public abstract class TalkSection
     /// <summary>The `landscape` command line of a preset, for the report's "reproduce" lines.</summary>
     protected static string PresetOption(Preset preset) => $"--preset {preset.ToString().ToLowerInvariant()}";
 
+    /// <summary>
+    /// Runs one sub-experiment of a section into its own folder, unless an earlier run of the section finished it (its
+    /// run.json says completed): a section killed half-way keeps the parts it finished when it is run again.
+    /// </summary>
+    protected static void Step<T>(SectionContext context, string folder, string command, T settings, int seed, Action<RunDirectory> run)
+    {
+        var path = context.Folder.File(folder);
+        if (File.Exists(System.IO.Path.Combine(path, RunDirectory.ManifestFile)) && RunDirectory.Open(path).ReadManifest().Status == RunStatus.Completed)
+        {
+            context.Log($"{folder}: finished earlier, kept");
+            return;
+        }
+        var output = Experiment(context, folder, command, settings, seed);
+        run(output);
+        Finish(output);
+    }
+
     /// <summary>A sub-experiment's folder with its run.json, as `landscape experiment` would write it.</summary>
     protected static RunDirectory Experiment<T>(SectionContext context, string folder, string command, T settings, int seed)
     {

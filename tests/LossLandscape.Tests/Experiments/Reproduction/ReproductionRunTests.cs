@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LossLandscape.Experiments;
 using LossLandscape.Experiments.Reproduction;
 using LossLandscape.Reporting.Documents;
+using LossLandscape.Runs;
 using static TorchSharp.torch;
 
 namespace LossLandscape.Tests.Experiments.Reproduction;
@@ -95,5 +96,43 @@ public class ReproductionRunTests
         var e = Assert.Throws<LandscapeException>(() => Talk.Select(new[] { "surfaces", "nope" }));
         Assert.Contains("'nope'", e.Message);
         Assert.Contains("lr-regimes, minefield, surfaces, connectivity, double-descent, scale-invariance, langevin, power-laws", e.Message);
+    }
+
+    /// <summary>Two sub-experiments; the second fails while told to.</summary>
+    sealed class TwoStepSection : TalkSection
+    {
+        public readonly List<string> Ran = new();
+        public bool FailSecond = true;
+        public override string Id => "two";
+        public override string Title => "two steps";
+        public override string Talk => "";
+        public override string PaperScale => "";
+
+        public override void Run(SectionContext context)
+        {
+            Step(context, "first", "first", new { a = 1 }, 0, run => { Ran.Add("first"); File.WriteAllText(run.File("first.json"), "{}"); });
+            Step(context, "second", "second", new { b = 2 }, 0, _ =>
+            {
+                Ran.Add("second");
+                if (FailSecond) throw new LandscapeException("second broke");
+            });
+        }
+
+        public override SectionFindings Read(string folder, Preset preset) => new(Array.Empty<Verdict>(), Array.Empty<ReportFigure>(),
+            Array.Empty<ReportTable>(), Array.Empty<ReportFact>(), Array.Empty<string>(), Array.Empty<string>());
+    }
+
+    [Fact]
+    public void ARerunKeepsTheSubExperimentsAFailedSectionFinished()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var section = new TwoStepSection();
+        Assert.False(Run(root, new TalkSection[] { section }).Success);
+        section.FailSecond = false;
+        var log = new List<string>();
+        Assert.True(Run(root, new TalkSection[] { section }, log).Success);
+        Assert.Equal(new[] { "first", "second", "second" }, section.Ran);
+        Assert.Contains(log, l => l.EndsWith("first: finished earlier, kept", StringComparison.Ordinal));
+        Assert.Equal(RunStatus.Completed, RunDirectory.Open(Path.Combine(root, "sections", "two", "second")).ReadManifest().Status);
     }
 }

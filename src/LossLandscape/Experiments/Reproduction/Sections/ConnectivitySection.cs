@@ -56,13 +56,13 @@ public sealed class ConnectivitySection : TalkSection
             using var ma = TrainedModel.Load(folders[a], context.Device);
             using var mb = TrainedModel.Load(folders[b], context.Device);
             var s = Connect(p, first) with { Seed = a };
-            var run = Experiment(context, $"connect-s{a}-s{b}", "connect", s, a);
-            ModeConnectivity.Run(ma, mb, s, run, context.Device, context.Log);
-            Finish(run);
+            Step(context, $"connect-s{a}-s{b}", "connect", s, a, run => ModeConnectivity.Run(ma, mb, s, run, context.Device, context.Log));
             var m = new MatchSettings(TGrid: s.TGrid, TrainSamples: samples, Seed: a);
-            var matchRun = Experiment(context, $"match-s{a}-s{b}", "match", m, a);
-            var report = Rebasin.Match(ma, mb, m, matchRun, context.Device, context.Log);
-            context.Log($"match s{a}-s{b}: train-loss barrier {report.SegmentBefore.TrainLossBarrier:G4} -> {report.SegmentAfter.TrainLossBarrier:G4}");
+            Step(context, $"match-s{a}-s{b}", "match", m, a, run =>
+            {
+                var report = Rebasin.Match(ma, mb, m, run, context.Device, context.Log);
+                context.Log($"match s{a}-s{b}: train-loss barrier {report.SegmentBefore.TrainLossBarrier:G4} -> {report.SegmentAfter.TrainLossBarrier:G4}");
+            });
             first = false;
         }
         foreach (var (seed, folder) in folders)
@@ -72,9 +72,7 @@ public sealed class ConnectivitySection : TalkSection
             Rebasin.Permute(model, 100 + seed, permuted);
             using var copy = TrainedModel.Load(permuted.Path, context.Device);
             var s = Connect(p, false) with { Curve = null, Seed = seed };
-            var run = Experiment(context, $"connect-s{seed}-permuted", "connect", s, seed);
-            ModeConnectivity.Run(model, copy, s, run, context.Device, context.Log);
-            Finish(run);
+            Step(context, $"connect-s{seed}-permuted", "connect", s, seed, run => ModeConnectivity.Run(model, copy, s, run, context.Device, context.Log));
         }
     }
 

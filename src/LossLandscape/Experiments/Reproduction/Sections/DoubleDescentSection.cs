@@ -25,9 +25,8 @@ public sealed class DoubleDescentSection : TalkSection
         {
             var s = DoubleDescentSettings.For(context.Preset, axis) with { DataDir = context.DataDir };
             var name = axis == DescentAxis.Width ? "width" : "features";
-            var run = Experiment(context, name, $"experiment double-descent --axis {name}", s, s.SeedsOrDefault[0]);
-            DoubleDescent.Run(s, run, context.Device, context.RunSweep, context.Log);
-            Finish(run);
+            Step(context, name, $"experiment double-descent --axis {name}", s, s.SeedsOrDefault[0],
+                run => DoubleDescent.Run(s, run, context.Device, context.RunSweep, context.Log));
         }
     }
 

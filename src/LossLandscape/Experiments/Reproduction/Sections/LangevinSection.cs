@@ -22,9 +22,7 @@ public sealed class LangevinSection : TalkSection
     public override void Run(SectionContext context)
     {
         var s = LangevinSettings.For(context.Preset) with { DataDir = context.DataDir };
-        var run = Experiment(context, "langevin", "experiment langevin", s, s.SeedsOrDefault[0]);
-        LangevinSampling.Run(s, run, context.Device, context.Log);
-        Finish(run);
+        Step(context, "langevin", "experiment langevin", s, s.SeedsOrDefault[0], run => LangevinSampling.Run(s, run, context.Device, context.Log));
     }
 
     public override SectionFindings Read(string folder, Preset preset)

@@ -24,9 +24,7 @@ public sealed class LearningRateSection : TalkSection
         {
             var name = patched ? "patch-toy" : "lr-regimes";
             var s = LrRegimesSettings.For(context.Preset, patched) with { DataDir = context.DataDir };
-            var run = Experiment(context, name, $"experiment {name}", s, s.SeedsOrDefault[0]);
-            LearningRateRegimes.Run(s, run, context.Device, context.Log);
-            Finish(run);
+            Step(context, name, $"experiment {name}", s, s.SeedsOrDefault[0], run => LearningRateRegimes.Run(s, run, context.Device, context.Log));
         }
     }
 

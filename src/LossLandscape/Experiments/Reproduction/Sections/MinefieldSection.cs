@@ -19,9 +19,7 @@ public sealed class MinefieldSection : TalkSection
     public override void Run(SectionContext context)
     {
         var s = MinefieldSettings.For(context.Preset) with { DataDir = context.DataDir };
-        var run = Experiment(context, "minefield", "experiment minefield", s, s.SeedsOrDefault[0]);
-        Minefield.Run(s, run, context.Device, context.Log);
-        Finish(run);
+        Step(context, "minefield", "experiment minefield", s, s.SeedsOrDefault[0], run => Minefield.Run(s, run, context.Device, context.Log));
     }
 
     public override SectionFindings Read(string folder, Preset preset)

@@ -21,9 +21,8 @@ public sealed class PowerLawSection : TalkSection
     {
         var s = PowerLawsSettings.For(context.Preset) with { DataDir = context.DataDir };
         s.Validate();
-        var run = Experiment(context, "power-laws", "experiment power-laws", s, 0);
-        PowerLaws.Run(s, run, pool => pool.Sweeps().Select(context.RunSweep).ToList().All(ok => ok), context.Log);
-        Finish(run);
+        Step(context, "power-laws", "experiment power-laws", s, 0,
+            run => PowerLaws.Run(s, run, pool => pool.Sweeps().Select(context.RunSweep).ToList().All(ok => ok), context.Log));
     }
 
     public override SectionFindings Read(string folder, Preset preset)

@@ -25,19 +25,13 @@ public sealed class ScaleInvarianceSection : TalkSection
     public override void Run(SectionContext context)
     {
         var periodic = ScaleInvarianceSettings.For(context.Preset) with { DataDir = context.DataDir };
-        var run = Experiment(context, "periodic", "experiment scale-invariance", periodic, periodic.SeedsOrDefault[0]);
-        ScaleInvariance.Run(periodic, run, context.Device, context.Log);
-        Finish(run);
-
+        Step(context, "periodic", "experiment scale-invariance", periodic, periodic.SeedsOrDefault[0],
+            run => ScaleInvariance.Run(periodic, run, context.Device, context.Log));
         var sphere = SphereRegimesSettings.For(context.Preset) with { DataDir = context.DataDir };
-        run = Experiment(context, "sphere", "experiment sphere", sphere, sphere.SeedsOrDefault[0]);
-        SphereRegimes.Run(sphere, run, context.Device, context.Log);
-        Finish(run);
-
+        Step(context, "sphere", "experiment sphere", sphere, sphere.SeedsOrDefault[0], run => SphereRegimes.Run(sphere, run, context.Device, context.Log));
         var phases = MemorisationPhases.Settings(context.Preset) with { DataDir = context.DataDir };
-        run = Experiment(context, "phases", "experiment double-descent --axis epochs", phases, phases.SeedsOrDefault[0]);
-        DoubleDescent.Run(phases, run, context.Device, context.RunSweep, context.Log);
-        Finish(run);
+        Step(context, "phases", "experiment double-descent --axis epochs", phases, phases.SeedsOrDefault[0],
+            run => DoubleDescent.Run(phases, run, context.Device, context.RunSweep, context.Log));
     }
 
     public override SectionFindings Read(string folder, Preset preset)

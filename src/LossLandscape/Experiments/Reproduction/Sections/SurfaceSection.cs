@@ -44,17 +44,15 @@ public sealed class SurfaceSection : TalkSection
             var modelFolder = ReferenceModels.Ensure(context.Shared, context.Preset, seed, context.DataDir, context.Device, context.Log);
             using var model = TrainedModel.Load(modelFolder, context.Device);
             var slice = new SliceSettings(Grid: grid, Data: new ProbeData(DataPart.Test, sliceSamples), Seed: seed);
-            var sliceRun = Experiment(context, $"slice-s{seed}", "slice", slice, seed);
-            var result = SliceProbe.Run(model, slice, sliceRun, context.Device);
-            context.Log($"seed {seed}: 2-D filter slice, centre loss {result.CenterLoss:G4}, lowest {result.MinLoss:G4}");
-            Finish(sliceRun);
-            var hessianRun = Experiment(context, $"hessian-s{seed}", "hessian", hessian with { Seed = seed }, seed);
-            HessianProbe.Run(model, hessian with { Seed = seed }, hessianRun, context.Device, context.Log);
-            Finish(hessianRun);
+            Step(context, $"slice-s{seed}", "slice", slice, seed, run =>
+            {
+                var result = SliceProbe.Run(model, slice, run, context.Device);
+                context.Log($"seed {seed}: 2-D filter slice, centre loss {result.CenterLoss:G4}, lowest {result.MinLoss:G4}");
+            });
+            Step(context, $"hessian-s{seed}", "hessian", hessian with { Seed = seed }, seed,
+                run => HessianProbe.Run(model, hessian with { Seed = seed }, run, context.Device, context.Log));
             var eos = EdgeOfStabilitySettings.For(context.Preset) with { Seed = seed, DataDir = context.DataDir };
-            var eosRun = Experiment(context, $"edge-of-stability-s{seed}", "experiment edge-of-stability", eos, seed);
-            EdgeOfStability.Run(eos, eosRun, context.Device, context.Log);
-            Finish(eosRun);
+            Step(context, $"edge-of-stability-s{seed}", "experiment edge-of-stability", eos, seed, run => EdgeOfStability.Run(eos, run, context.Device, context.Log));
         }
     }
 
