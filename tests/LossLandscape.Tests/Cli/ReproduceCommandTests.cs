@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LossLandscape.Experiments.Reproduction;
 using LossLandscape.Runs;
@@ -38,6 +39,45 @@ public class ReproduceCommandTests
         Assert.True(again.ExitCode == 0, again.Stderr + again.Stdout);
         Assert.Equal(8, again.Stdout.Split('\n').Count(l => l.Contains("done earlier") && l.EndsWith("skipped", StringComparison.Ordinal)));
         Assert.Contains("Loss landscape in deep neural networks", File.ReadAllText(Path.Combine(root, "report.html")));
+    }
+
+    [Fact]
+    public void AKilledReproductionKeepsWhatItFinishedAndResumes()
+    {
+        var root = Path.Combine(CliRunner.TempFolder("reproduce-kill"), "smoke");
+        string[] args = { "reproduce", "--preset", "smoke", "--only", "lr-regimes,double-descent,power-laws", "--out", root, "--progress", "none" };
+        static bool Completed(string root, string id) =>
+            File.Exists(SectionState.PathOf(root, id)) && File.ReadAllText(SectionState.PathOf(root, id)).Contains("\"completed\"");
+        using (var runner = Process.Start(CliRunner.StartInfo(args))!)
+        {
+            runner.StandardOutput.ReadToEndAsync();
+            runner.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (!Completed(root, "double-descent") && clock.Elapsed < TimeSpan.FromMinutes(5) && !runner.HasExited) Thread.Sleep(50);
+            // into the power-laws pool: wait for its first finished member
+            while (!PoolMemberDone(root) && clock.Elapsed < TimeSpan.FromMinutes(5) && !runner.HasExited) Thread.Sleep(50);
+            Assert.False(runner.HasExited, "the reproduction finished before it could be killed");
+            runner.Kill(entireProcessTree: true);
+            runner.WaitForExit();
+        }
+        Assert.True(Completed(root, "lr-regimes") && Completed(root, "double-descent"));
+        Assert.False(Completed(root, "power-laws"));
+        var kept = File.ReadAllText(SectionState.PathOf(root, "lr-regimes"));
+
+        var rerun = CliRunner.Run(TimeSpan.FromMinutes(5), args);
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr + rerun.Stdout);
+        Assert.Contains("[1/3 lr-regimes] done earlier", rerun.Stdout);
+        Assert.Contains("[2/3 double-descent] done earlier", rerun.Stdout);
+        Assert.Matches(@"pool-width-\d+: \d+ tasks, [1-9]\d* already done", rerun.Stdout);   // the pool's finished members are kept
+        Assert.Equal(kept, File.ReadAllText(SectionState.PathOf(root, "lr-regimes")));
+        Assert.True(Completed(root, "power-laws"));
+    }
+
+    static bool PoolMemberDone(string root)
+    {
+        var folder = Path.Combine(root, "sections", "power-laws");
+        return Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories)
+            .Any(f => Path.GetFileName(Path.GetDirectoryName(f)) == "state" && File.ReadAllText(f).Contains("\"done\""));
     }
 
     [Theory]
