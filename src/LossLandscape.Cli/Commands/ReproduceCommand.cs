@@ -13,7 +13,7 @@ public static class ReproduceCommand
         var preset = new Option<Preset>("--preset") { Description = "smoke (CI, minutes), quick (Fashion-MNIST subsets, about half an hour on 2 cores) or paper (GPU)", DefaultValueFactory = _ => Preset.Quick };
         var only = new Option<string[]>("--only") { Description = $"sections to run, comma-separated: {string.Join(", ", Talk.Sections.Select(s => s.Id))}", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out", "-o") { Description = "result folder (default runs/reproduce-<preset>); rerunning into it skips finished sections" };
-        var reportOnly = new Option<bool>("--report-only") { Description = "rebuild report.html and report.md from the folder's files without running anything" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "rebuild report.html and report.md from the folder's files without running anything (the folder's own preset is used)" };
         var check = new Option<bool>("--check") { Description = "open the report in headless Chromium: every figure loaded, no console errors; saves report.png" };
         var command = new Command("reproduce", "The whole talk: runs every experiment (skipping finished ones), then writes a self-contained report.html and report.md with a verdict per claim.")
             { preset, only, output, reportOnly, check, DataOptions.DataDir };
@@ -28,8 +28,7 @@ public static class ReproduceCommand
             bool success = true;
             if (p.GetValue(reportOnly))
             {
-                if (!File.Exists(Path.Combine(s.Out, Reproduction.ManifestFile))) throw new LandscapeException($"{s.Out}: not a reproduction folder (no {Reproduction.ManifestFile})");
-                (html, var markdown) = TalkReport.Write(s.Out, s.Preset, sections);
+                (html, var markdown) = TalkReport.Write(s.Out, Reproduction.PresetOf(s.Out), sections);
                 Console.WriteLine($"report: {html} and {markdown}");
             }
             else

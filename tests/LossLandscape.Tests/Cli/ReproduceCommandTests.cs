@@ -39,6 +39,12 @@ public class ReproduceCommandTests
         Assert.True(again.ExitCode == 0, again.Stderr + again.Stdout);
         Assert.Equal(8, again.Stdout.Split('\n').Count(l => l.Contains("done earlier") && l.EndsWith("skipped", StringComparison.Ordinal)));
         Assert.Contains("Loss landscape in deep neural networks", File.ReadAllText(Path.Combine(root, "report.html")));
+
+        // Rebuilding the report needs no preset: the folder's own is used.
+        File.Delete(Path.Combine(root, "report.md"));
+        var rebuilt = CliRunner.Run("reproduce", "--out", root, "--report-only", "--progress", "none");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Stderr + rebuilt.Stdout);
+        Assert.Contains("reproduce --preset smoke:", File.ReadAllText(Path.Combine(root, "report.md")));
     }
 
     [Fact]

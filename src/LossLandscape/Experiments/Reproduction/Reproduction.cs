@@ -49,6 +49,21 @@ public static class Reproduction
         return new ReproductionOutcome(states, html, markdown, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>The preset a reproduction folder was made with.</summary>
+    public static Preset PresetOf(string root)
+    {
+        var path = Path.Combine(root, ManifestFile);
+        if (!File.Exists(path)) throw new LandscapeException($"{root}: not a reproduction folder (no {ManifestFile})");
+        try
+        {
+            return (JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), RunManifest.Json) ?? throw new JsonException("empty")).Preset;
+        }
+        catch (JsonException e)
+        {
+            throw new LandscapeException($"{path}: unreadable ({e.Message})");
+        }
+    }
+
     static void Prepare(ReproduceSettings s)
     {
         var root = RunDirectory.Create(s.Out);
