@@ -50,7 +50,7 @@ public static class LandscapeCli
             Console.Error.WriteLine($"landscape: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.BadInput;
         }
-        catch (InterruptedException e)
+        catch (RunInterruptedException e)
         {
             Console.Error.WriteLine($"landscape: {e.Message}");
             return ExitCodes.Interrupted;

@@ -53,7 +53,7 @@ public static class RunnerOptions
                     }
                     catch (OperationCanceledException)
                     {
-                        throw new InterruptedException($"interrupted; done tasks are kept, rerun the same command to finish {sweep.Path}");
+                        throw new RunInterruptedException($"interrupted; done tasks are kept, rerun the same command to finish {sweep.Path}");
                     }
                 }
         }
@@ -79,6 +79,3 @@ public static class RunnerOptions
         }
     }
 }
-
-/// <summary>The user stopped a command (Ctrl+C, SIGTERM): exit code 130 with one line.</summary>
-public sealed class InterruptedException(string message) : Exception(message);

@@ -28,13 +28,16 @@ public static class ReproduceCommand
             bool success = true;
             if (p.GetValue(reportOnly))
             {
-                (html, var markdown) = TalkReport.Write(s.Out, Reproduction.PresetOf(s.Out), sections);
+                (html, var markdown) = TalkReport.Write(s.Out, Reproduction.PresetOf(s.Out), Talk.Sections);
                 Console.WriteLine($"report: {html} and {markdown}");
             }
             else
             {
+                // The sections analyse the runs they train: a runner that only submits or writes manifests cannot serve them.
+                if (p.GetValue(RunnerOptions.Runner) == RunnerKind.Kubernetes || (p.GetValue(RunnerOptions.Runner) == RunnerKind.Slurm && p.GetValue(RunnerOptions.NoWait)))
+                    throw new LandscapeException("reproduce analyses the runs it trains: use --runner local, or slurm without --no-wait");
                 var outcome = Reproduction.Run(s, sections, device, sweep => RunnerOptions.Run(sweep, p)?.Success
-                    ?? throw new LandscapeException("reproduce analyses the runs it trains: use --runner local, or slurm without --no-wait"), Console.WriteLine);
+                    ?? throw new LandscapeException("reproduce analyses the runs it trains: use --runner local, or slurm without --no-wait"), Console.WriteLine, Talk.Sections);
                 foreach (var state in outcome.Sections.Where(x => x.Progress != SectionProgress.Completed))
                     Console.Error.WriteLine($"landscape: section {state.Id} failed: {state.Failure}");
                 Console.WriteLine($"{outcome.Sections.Count(x => x.Progress == SectionProgress.Completed)} of {outcome.Sections.Count} sections done in {outcome.Seconds:F0} s");

@@ -34,6 +34,9 @@ public class ReproduceCommandTests
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
         var markdown = File.ReadAllText(Path.Combine(root, "report.md"));
         Assert.Contains("sections/double-descent/width/errors.png", markdown);
+        Assert.Contains("| N / n (features per training sample) |", markdown);
+        Assert.Matches(@"\| SGLD \| [0-9.]+ \| 2 \|", markdown);        // the smoke toy's 2 evaluation chains, counted from langevin.json
+        Assert.Matches(@"\| seeds 0 and 1 \| [0-9.]+ % \|", markdown);   // connectivity's pair row, numbers from connect.json
 
         var again = CliRunner.Run(TimeSpan.FromMinutes(3), "reproduce", "--preset", "smoke", "--out", root, "--progress", "none");
         Assert.True(again.ExitCode == 0, again.Stderr + again.Stdout);

@@ -10,11 +10,12 @@ public class VerdictTests
     [InlineData(new[] { -0.05, -0.06, 0.01 }, VerdictKind.NotReproduced)] // wrong sign
     [InlineData(new[] { 0.0, 0.0, 0.0 }, VerdictKind.NotReproduced)]      // no effect
     [InlineData(new[] { 0.3 }, VerdictKind.Partly)]                       // one seed cannot exceed 2 sd
+    [InlineData(new[] { 0.3, double.NaN, 0.4 }, VerdictKind.NotReproduced)] // an effect that could not be measured
     public void TheRuleFlipsWithTheNumbers(double[] effects, VerdictKind expected)
     {
         var v = Verdict.Of("claim", effects);
         Assert.Equal(expected, v.Kind);
-        Assert.Equal(effects.Average(), v.Mean, 12);
+        Assert.Equal(effects.Average(), v.Mean, 12);   // NaN equals NaN here
     }
 
     [Fact]

@@ -22,11 +22,13 @@ public static class ReportFiles
 
     /// <summary>The verdicts of a report's "verdicts" array, recomputed from their stored effects.</summary>
     public static IReadOnlyList<Verdict> Verdicts(JsonNode report, string prefix = "") =>
-        (report["verdicts"]?.AsArray() ?? new JsonArray()).Select(v => Verdict.Of(
-            prefix + (string?)v!["claim"],
-            v["effects"]!.AsArray().Select(e => Number(e)).ToList(),
-            (string?)v["unit"] ?? "",
-            (string?)v["replicate"] ?? "seed")).ToList();
+        Items(report["verdicts"]).Select(v =>
+        {
+            var claim = (string?)v["claim"] ?? throw new LandscapeException("a verdict in the report has no claim");
+            var effects = v["effects"] is JsonArray a && a.Count > 0 ? a.Select(e => Number(e)).ToList()
+                : throw new LandscapeException($"the verdict '{claim}' has no effects to recompute it from");
+            return Verdict.Of(prefix + claim, effects, (string?)v["unit"] ?? "", (string?)v["replicate"] ?? "seed");
+        }).ToList();
 
     /// <summary>A JSON number, or NaN where the report wrote one ("NaN" as a string) or nothing.</summary>
     public static double Number(JsonNode? node) => node switch

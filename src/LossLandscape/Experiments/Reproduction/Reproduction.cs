@@ -26,7 +26,10 @@ public static class Reproduction
     sealed record Manifest(Preset Preset, DateTimeOffset Created, string ToolVersion, string Commit);
 
     /// <param name="sections">the sections to run, in order (<see cref="Talk.Select"/>)</param>
-    public static ReproductionOutcome Run(ReproduceSettings s, IReadOnlyList<TalkSection> sections, torch.Device device, Func<SweepDirectory, bool> runSweep, Action<string> log)
+    /// <param name="reported">the sections the report shows (default: <paramref name="sections"/>; the CLI passes the whole talk,
+    /// so running some sections again never shrinks the report to them)</param>
+    public static ReproductionOutcome Run(ReproduceSettings s, IReadOnlyList<TalkSection> sections, torch.Device device, Func<SweepDirectory, bool> runSweep,
+        Action<string> log, IReadOnlyList<TalkSection>? reported = null)
     {
         var clock = Stopwatch.StartNew();
         Prepare(s);
@@ -35,7 +38,7 @@ public static class Reproduction
         {
             var section = sections[i];
             string tag = $"[{i + 1}/{sections.Count} {section.Id}]";
-            if (SectionState.Read(s.Out, section.Id) is { Progress: SectionProgress.Completed } done)
+            if (SectionState.Read(s.Out, section.Id) is { Progress: SectionProgress.Completed } done && Readable(section, s))
             {
                 log($"{tag} done earlier in {done.Seconds:F0} s; skipped");
                 states.Add(done);
@@ -44,7 +47,7 @@ public static class Reproduction
             log($"{tag} {section.Title} ({clock.Elapsed:hh\\:mm\\:ss} so far, {states.Count(x => x.Progress == SectionProgress.Completed)} of {sections.Count} done)");
             states.Add(RunOne(section, s, device, runSweep, msg => log($"{tag} {msg}")));
         }
-        var (html, markdown) = TalkReport.Write(s.Out, s.Preset, sections);
+        var (html, markdown) = TalkReport.Write(s.Out, s.Preset, reported ?? sections);
         log($"report: {html} and {markdown}");
         return new ReproductionOutcome(states, html, markdown, clock.Elapsed.TotalSeconds);
     }
@@ -64,15 +67,32 @@ public static class Reproduction
         }
     }
 
+    /// <summary>
+    /// A completed marker counts only while the section's files still read back (files deleted since, or a newer reader
+    /// that needs a file an older run did not write): otherwise the section runs again, keeping its finished parts.
+    /// </summary>
+    static bool Readable(TalkSection section, ReproduceSettings s)
+    {
+        try
+        {
+            section.Read(Path.Combine(s.Out, "sections", section.Id), s.Preset);
+            return true;
+        }
+        catch (Exception e) when (e is LandscapeException or IOException or JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     static void Prepare(ReproduceSettings s)
     {
         var root = RunDirectory.Create(s.Out);
         var path = root.File(ManifestFile);
         if (File.Exists(path))
         {
-            var existing = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), RunManifest.Json);
-            if (existing is not null && existing.Preset != s.Preset)
-                throw new LandscapeException($"{s.Out} holds a {existing.Preset.ToString().ToLowerInvariant()} reproduction; use another --out for --preset {s.Preset.ToString().ToLowerInvariant()}");
+            var existing = PresetOf(s.Out);
+            if (existing != s.Preset)
+                throw new LandscapeException($"{s.Out} holds a {existing.ToString().ToLowerInvariant()} reproduction; use another --out for --preset {s.Preset.ToString().ToLowerInvariant()}");
             return;
         }
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Manifest(s.Preset, DateTimeOffset.UtcNow, ProvenanceInfo.ToolVersion, ProvenanceInfo.GitCommit), RunManifest.Json));
@@ -92,19 +112,23 @@ public static class Reproduction
             var shared = Path.Combine(s.Out, "shared");
             section.Run(new SectionContext(s.Preset, folder, shared, device, s.DataDir, runSweep, log));
             section.Read(folder.Path, s.Preset); // a section is done only when its report can be read back
+            File.Delete(folder.File("failure.txt")); // what an earlier attempt left
             var state = State(SectionProgress.Completed, null);
             state.Write(s.Out);
             log($"done in {state.Seconds:F0} s");
             return state;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not (OutOfMemoryException or RunInterruptedException))
         {
-            // One line for the report; the trace stays out of it (a bug shows up as the exception's type).
+            // One line for the report and the log; a bug's whole trace goes to failure.txt beside the section's files.
             var line = e is LandscapeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             line = line.Split('\n')[0].Trim();
+            var folder = Path.Combine(s.Out, "sections", section.Id);
+            Directory.CreateDirectory(folder);
+            AtomicFile.WriteAllText(Path.Combine(folder, "failure.txt"), e.ToString());
             var state = State(SectionProgress.Failed, line);
             state.Write(s.Out);
-            log($"FAILED after {state.Seconds:F0} s: {line}");
+            log($"FAILED after {state.Seconds:F0} s: {line}" + (e is LandscapeException ? "" : $" (trace in {Path.Combine(folder, "failure.txt")})"));
             return state;
         }
     }

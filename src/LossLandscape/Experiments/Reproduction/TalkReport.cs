@@ -39,7 +39,7 @@ public static class TalkReport
             new("machine", Recorded(ran, r => r.Machine, SectionState.ThisMachine)),
             new("device", string.Join(", ", ran.Select(s => s.Device).Distinct().DefaultIfEmpty("-"))),
             new("threads", string.Join(", ", ran.Select(s => s.Threads.ToString(CultureInfo.InvariantCulture)).Distinct().DefaultIfEmpty("-"))),
-            new("commit", string.Join(", ", ran.Select(s => s.Commit).Distinct().DefaultIfEmpty(ProvenanceInfo.GitCommit))),
+            new("commit", Recorded(ran, r => r.Commit, () => ProvenanceInfo.GitCommit)),
             new("libraries", Recorded(ran, r => r.Libraries, SectionState.TheseLibraries)),
             new("started", ran.Count == 0 ? "-" : ran.Min(s => s.Started).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             new("run time", $"{Duration(ran.Sum(s => s.Seconds))} in all: " +
@@ -58,7 +58,7 @@ public static class TalkReport
     static ReportSection Section(string root, Preset preset, TalkSection section, SectionState? state)
     {
         var folder = Path.Combine(root, "sections", section.Id);
-        var paper = new[] { "Paper scale (GPU costs are estimates, not measured here): " + section.PaperScale };
+        var paper = new[] { "Paper scale (GPU costs are estimates unless marked measured): " + section.PaperScale };
         ReportSection Empty(SectionStatus status, string? failure) => new(section.Id, section.Title, section.Talk, status, failure, state?.Seconds ?? 0,
             Array.Empty<ReportClaim>(), Array.Empty<ReportFigure>(), Array.Empty<ReportTable>(), Array.Empty<ReportFact>(), Array.Empty<string>(), paper);
         switch (state?.Progress)
@@ -74,7 +74,7 @@ public static class TalkReport
                 f.Claims.Select(Claim).ToList(), f.Figures.Select(x => x with { PngPath = Path.GetRelativePath(root, x.PngPath) }).ToList(),
                 f.Tables, f.Settings, f.Commands, f.Notes.Concat(paper).ToList());
         }
-        catch (Exception e) when (e is LandscapeException or IOException or JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is LandscapeException or IOException or JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             return Empty(SectionStatus.Failed, $"its files could not be read: {e.Message}");
         }

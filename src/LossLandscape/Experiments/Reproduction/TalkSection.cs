@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LossLandscape.Reporting.Documents;
 using LossLandscape.Runs;
 using LossLandscape.Runs.Sweeps;
@@ -47,10 +48,17 @@ public abstract class TalkSection
     protected static void Step<T>(SectionContext context, string folder, string command, T settings, int seed, Action<RunDirectory> run)
     {
         var path = context.Folder.File(folder);
-        if (File.Exists(System.IO.Path.Combine(path, RunDirectory.ManifestFile)) && RunDirectory.Open(path).ReadManifest().Status == RunStatus.Completed)
+        if (File.Exists(System.IO.Path.Combine(path, RunDirectory.ManifestFile)) && RunDirectory.Open(path).ReadManifest() is { Status: RunStatus.Completed } done)
         {
-            context.Log($"{folder}: finished earlier, kept");
-            return;
+            // Kept only when it ran with the settings asked for now (a preset can change between versions of the tool).
+            if (JsonNode.DeepEquals(done.Settings, RunManifest.ToSettings(new { preset = context.Preset, settings })))
+            {
+                context.Log($"{folder}: finished earlier, kept");
+                return;
+            }
+            // Its sweeps and runs would refuse or mix the new settings: the old files go (they are this reproduction's own).
+            context.Log($"{folder}: finished earlier with other settings; removing it and running it again");
+            Directory.Delete(path, recursive: true);
         }
         var output = Experiment(context, folder, command, settings, seed);
         run(output);

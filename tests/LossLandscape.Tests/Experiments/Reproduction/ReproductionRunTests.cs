@@ -60,7 +60,7 @@ public class ReproductionRunTests
         Assert.Equal("not reproduced", doc.Sections[2].Claims.Single().Verdict);
         Assert.Equal("b broke", doc.Sections[1].Failure);
         Assert.Contains("1 reproduced, 0 partly, 1 not reproduced", doc.Summary);
-        Assert.Equal(SectionState.ThisMachine(), doc.About.Single(f => f.Name == "machine").Value);   // recorded by the run, not looked up
+        Assert.Equal(SectionState.ThisMachine(), doc.About.Single(f => f.Name == "machine").Value);
         Assert.Equal("smoke", doc.About.Single(f => f.Name == "preset").Value);
         Assert.True(File.Exists(Path.Combine(root, "report.html")));
         Assert.Contains("b broke", File.ReadAllText(Path.Combine(root, "report.md")));
@@ -78,12 +78,13 @@ public class ReproductionRunTests
         var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
         var a = new FakeSection("a", new[] { 1.0 });
         Run(root, new TalkSection[] { a });
-        new SectionState("z", SectionProgress.Running, DateTimeOffset.UtcNow, null, 3, null, "abc", 2, "cpu").Write(root);
+        new SectionState("z", SectionProgress.Running, DateTimeOffset.UtcNow, null, 3, null, "abc", 2, "cpu", Machine: "a machine elsewhere").Write(root);
         var z = new FakeSection("z", new[] { 1.0 });
         var doc = TalkReport.Build(root, Preset.Smoke, new TalkSection[] { a, z, new FakeSection("never", new[] { 1.0 }) });
         Assert.Equal(SectionStatus.Failed, doc.Sections[1].Status);
         Assert.Contains("interrupted", doc.Sections[1].Failure);
         Assert.Equal(SectionStatus.NotRun, doc.Sections[2].Status);
+        Assert.Contains("a machine elsewhere", doc.About.Single(f => f.Name == "machine").Value);   // what the markers recorded, not this machine
         var e = Assert.Throws<LandscapeException>(() => Run(root, new TalkSection[] { a }, preset: Preset.Quick));
         Assert.Contains("holds a smoke reproduction", e.Message);
     }
@@ -103,6 +104,7 @@ public class ReproductionRunTests
     {
         public readonly List<string> Ran = new();
         public bool FailSecond = true;
+        public int FirstSettings = 1;
         public override string Id => "two";
         public override string Title => "two steps";
         public override string Talk => "";
@@ -110,7 +112,7 @@ public class ReproductionRunTests
 
         public override void Run(SectionContext context)
         {
-            Step(context, "first", "first", new { a = 1 }, 0, run => { Ran.Add("first"); File.WriteAllText(run.File("first.json"), "{}"); });
+            Step(context, "first", "first", new { a = FirstSettings }, 0, run => { Ran.Add("first"); File.WriteAllText(run.File("first.json"), "{}"); });
             Step(context, "second", "second", new { b = 2 }, 0, _ =>
             {
                 Ran.Add("second");
@@ -134,5 +136,63 @@ public class ReproductionRunTests
         Assert.Equal(new[] { "first", "second", "second" }, section.Ran);
         Assert.Contains(log, l => l.EndsWith("first: finished earlier, kept", StringComparison.Ordinal));
         Assert.Equal(RunStatus.Completed, RunDirectory.Open(Path.Combine(root, "sections", "two", "second")).ReadManifest().Status);
+    }
+
+    sealed class ThrowingSection(Exception e) : TalkSection
+    {
+        public override string Id => "throws";
+        public override string Title => "throws";
+        public override string Talk => "";
+        public override string PaperScale => "";
+        public override void Run(SectionContext context) => throw e;
+        public override SectionFindings Read(string folder, Preset preset) => throw new InvalidOperationException("never read");
+    }
+
+    [Fact]
+    public void AnInterruptionStopsTheWholeRunAndABugKeepsItsTrace()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var after = new FakeSection("after", new[] { 1.0 });
+        Assert.Throws<RunInterruptedException>(() => Run(root, new TalkSection[] { new ThrowingSection(new RunInterruptedException("stop")), after }));
+        Assert.Equal(0, after.Runs);
+        Assert.Equal(SectionProgress.Running, SectionState.Read(root, "throws")!.Progress);
+
+        var other = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var bug = Run(other, new TalkSection[] { new ThrowingSection(new InvalidOperationException("a bug")), after });
+        Assert.Equal("InvalidOperationException: a bug", bug.Sections[0].Failure);
+        Assert.Contains("at LossLandscape.Tests", File.ReadAllText(Path.Combine(other, "sections", "throws", "failure.txt")));
+        Assert.Equal(SectionProgress.Completed, bug.Sections[1].Progress);
+    }
+
+    [Fact]
+    public void ACompletedSectionWhoseFilesAreGoneRunsAgainAndTheReportShowsTheWholeTalk()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var a = new FakeSection("a", new[] { 1.0 });
+        var b = new FakeSection("b", new[] { 1.0 });
+        Run(root, new TalkSection[] { a });
+        File.Delete(Path.Combine(root, "sections", "a", "fake.json"));
+        var outcome = LossLandscape.Experiments.Reproduction.Reproduction.Run(new ReproduceSettings(Preset.Smoke, root), new TalkSection[] { a }, CPU, _ => true, _ => { },
+            reported: new TalkSection[] { a, b });
+        Assert.Equal(2, a.Runs);
+        Assert.True(outcome.Success);
+        var doc = TalkReport.Build(root, Preset.Smoke, new TalkSection[] { a, b });
+        Assert.Equal(new[] { SectionStatus.Completed, SectionStatus.NotRun }, doc.Sections.Select(s => s.Status));
+        Assert.Contains("Section b", File.ReadAllText(Path.Combine(root, "report.md")));
+    }
+
+    [Fact]
+    public void AStepThatRanWithOtherSettingsRunsAgain()
+    {
+        var root = Directory.CreateTempSubdirectory("ll-reproduce-").FullName;
+        var section = new TwoStepSection { FailSecond = false };
+        Run(root, new TalkSection[] { section });
+        File.Delete(SectionState.PathOf(root, "two"));   // make the section run again
+        section.FirstSettings = 7;
+        var log = new List<string>();
+        Run(root, new TalkSection[] { section }, log);
+        Assert.Equal(new[] { "first", "second", "first" }, section.Ran);
+        Assert.Contains(log, l => l.EndsWith("first: finished earlier with other settings; removing it and running it again", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.EndsWith("second: finished earlier, kept", StringComparison.Ordinal));
     }
 }

@@ -70,7 +70,7 @@ public class VerdictFixtureTests
                 ["distance"] = 24.7, ["base_test_errors"] = new JsonArray(0.11, 0.112),
                 ["segment"] = Path1(segmentExcess + jitter, 0.77), ["curve"] = Path1(curveExcess + jitter, 0.03),
             });
-            Write(Path.Combine(root, $"match-s{a}-s{b}"), "match.json", new JsonObject
+            Write(Path.Combine(root, $"match-s{a}-s{b}", "aligned"), "match.json", new JsonObject
             {
                 ["barrier_reduction"] = barrierReduction + jitter, ["distance_before"] = 24.7, ["distance_after"] = 20.9,
                 ["segment_after"] = Path1(0.01, 0.05),

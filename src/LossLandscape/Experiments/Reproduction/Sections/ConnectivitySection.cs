@@ -58,9 +58,10 @@ public sealed class ConnectivitySection : TalkSection
             var s = Connect(p, first) with { Seed = a };
             Step(context, $"connect-s{a}-s{b}", "connect", s, a, run => ModeConnectivity.Run(ma, mb, s, run, context.Device, context.Log));
             var m = new MatchSettings(TGrid: s.TGrid, TrainSamples: samples, Seed: a);
+            // The aligned model is a run folder of its own (with model B's training settings); the step's run.json keeps the matching settings.
             Step(context, $"match-s{a}-s{b}", "match", m, a, run =>
             {
-                var report = Rebasin.Match(ma, mb, m, run, context.Device, context.Log);
+                var report = Rebasin.Match(ma, mb, m, RunDirectory.Create(run.File("aligned")), context.Device, context.Log);
                 context.Log($"match s{a}-s{b}: train-loss barrier {report.SegmentBefore.TrainLossBarrier:G4} -> {report.SegmentAfter.TrainLossBarrier:G4}");
             });
             first = false;
@@ -86,7 +87,7 @@ public sealed class ConnectivitySection : TalkSection
         foreach (var (a, b) in Pairs(preset))
         {
             var c = Json(Path.Combine(folder, $"connect-s{a}-s{b}", "connect.json"));
-            var m = Json(Path.Combine(folder, $"match-s{a}-s{b}", "match.json"));
+            var m = Json(Path.Combine(folder, $"match-s{a}-s{b}", "aligned", "match.json"));
             segment.Add(Number(c["segment"]?["excess_test_error"]) - Tolerance);
             curve.Add(Tolerance - Number(c["curve"]?["excess_test_error"]));
             matched.Add(Number(m["barrier_reduction"]) - 0.5);
@@ -102,7 +103,7 @@ public sealed class ConnectivitySection : TalkSection
         {
             var c = Json(Path.Combine(folder, $"connect-s{seed}-permuted", "connect.json"));
             permuted.Add(Number(c["segment"]?["excess_test_error"]) - Tolerance);
-            var errors = Items(c["base_test_errors"]).Select(e => Number(e)).ToList();
+            var errors = Items(c["base_test_errors"]).Select(e => Number(e)).Concat(new[] { double.NaN, double.NaN }).ToList();
             rows.Add(new[]
             {
                 $"seed {seed} and its permutation", $"{Percent(errors[0])} / {Percent(errors[1])}", Percent(Number(c["segment"]?["worst_test_error"])),
@@ -120,7 +121,7 @@ public sealed class ConnectivitySection : TalkSection
         var figures = new List<ReportFigure>
         {
             Figure(Path.Combine(folder, $"connect-s{fa}-s{fb}"), "paths", $"seeds {fa} and {fb}: train loss and test error along the segment and the Bezier curve"),
-            Figure(Path.Combine(folder, $"match-s{fa}-s{fb}"), "matching", $"seeds {fa} and {fb}: the segment before and after weight matching"),
+            Figure(Path.Combine(folder, $"match-s{fa}-s{fb}", "aligned"), "matching", $"seeds {fa} and {fb}: the segment before and after weight matching"),
             Figure(Path.Combine(folder, $"connect-s{fa}-permuted"), "paths", $"seed {fa} and a random permutation of its hidden units: the segment"),
         };
         if (preset != Preset.Smoke)

@@ -44,11 +44,19 @@ public sealed class DoubleDescentSection : TalkSection
                 Figure(Path.Combine(folder, "features"), "errors", "random Fourier features, minimum-norm fit: error against the number of features N (n marked)"),
                 Figure(Path.Combine(folder, "features"), "mse", "random Fourier features: train and test squared loss against N"),
             },
-            new[] { Summary(width, "CNN-k width", "model-wise, means +- sd over seeds"), Summary(features, "N", "random Fourier features") },
+            new[] { Summary(width, "CNN-k width", "model-wise, means +- sd over seeds"), FeaturesSummary(features) },
             Settings(Path.Combine(folder, "width"), "width.").Concat(Settings(Path.Combine(folder, "features"), "features.")).ToList(),
             new[] { $"landscape experiment double-descent --axis width {PresetOption(preset)} --jobs 2", $"landscape experiment double-descent --axis features {PresetOption(preset)}" },
             notes);
     }
+
+    static ReportTable FeaturesSummary(JsonNode report) => new("random Fourier features with a minimum-norm fit, means over seeds",
+        new[] { "N / n (features per training sample)", "seeds", "train error", "test error", "test MSE (one-hot)" },
+        Items(report["summary"]).Select(r => (IReadOnlyList<string>)new[]
+        {
+            F(Number(r["x"])), F(Number(r["seeds"])), Percent(Number(r["train_error"])),
+            $"{Percent(Number(r["test_error"]))} +- {Percent(Number(r["test_error_sd"]))}", F(Number(r["test_mse"])),
+        }).ToList());
 
     static ReportTable Summary(JsonNode report, string axis, string caption) => new(caption,
         new[] { axis, "seeds", "train error", "test error", "test NLL", "calibrated test NLL" },

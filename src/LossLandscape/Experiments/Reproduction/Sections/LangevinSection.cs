@@ -33,7 +33,7 @@ public sealed class LangevinSection : TalkSection
             new[] { "sampler", "chosen step", "chains", "modes per chain", "modes, chains pooled" },
             Items(report["toy"]).Select(t => (IReadOnlyList<string>)new[]
             {
-                (string?)t["name"] ?? "", F(Number(t["chosen_step"])), F(Number(t["chains"])), F(Number(t["mean_modes"])), F(Number(t["pooled_modes"])),
+                (string?)t["name"] ?? "", F(Number(t["chosen_step"])), Items(t["chains"]).Count().ToString(), F(Number(t["mean_modes"])), F(Number(t["pooled_modes"])),
             }).ToList());
         var stationarity = new ReportTable("constant-LR SGD on a quadratic: stationary covariance against the Ornstein-Uhlenbeck (Lyapunov) prediction",
             new[] { "seed", "max relative error, OU", "max relative error, exact discrete", "slope of log tr Sigma in log eta/S" },

@@ -34,6 +34,16 @@ public sealed class ScaleInvarianceSection : TalkSection
             run => DoubleDescent.Run(phases, run, context.Device, context.RunSweep, context.Log));
     }
 
+    /// <summary>The epoch-wise command line of the two phases, from the settings its run.json recorded.</summary>
+    static string PhasesCommand(string folder, Preset preset)
+    {
+        var s = Json(Path.Combine(folder, Runs.RunDirectory.ManifestFile))["settings"]?["settings"];
+        var options = new[] { ("--model", "model"), ("--width", "width"), ("--si-sharpness", "si_sharpness_every"), ("--anneal-epoch", "anneal_epoch"),
+                ("--optimizer", "optimizer"), ("--lr", "learning_rate"), ("--weight-decay", "weight_decay") }
+            .Where(o => s?[o.Item2] is not null).Select(o => $"{o.Item1} {s![o.Item2]!.ToJsonString().Trim('"')}");
+        return $"landscape experiment double-descent --axis epochs {PresetOption(preset)} {string.Join(' ', options)}";
+    }
+
     public override SectionFindings Read(string folder, Preset preset)
     {
         var periodic = Json(Path.Combine(folder, "periodic", "scale-invariance.json"));
@@ -82,7 +92,7 @@ public sealed class ScaleInvarianceSection : TalkSection
             new[]
             {
                 $"landscape experiment scale-invariance {PresetOption(preset)}", $"landscape experiment sphere {PresetOption(preset)}",
-                $"landscape experiment double-descent --axis epochs {PresetOption(preset)} --model mlp-si --width 256 --si-sharpness 2 --anneal-epoch 40 --optimizer sgd --lr 0.5 --weight-decay 0.001",
+                PhasesCommand(sub("phases"), preset),
             },
             Strings(phases["findings"]).Select(f => "epoch-wise: " + f).ToList());
     }
