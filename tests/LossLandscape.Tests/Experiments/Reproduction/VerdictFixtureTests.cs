@@ -157,4 +157,69 @@ public class VerdictFixtureTests
         var e = Assert.Throws<LandscapeException>(() => new LangevinSection().Read(Folder(), Preset.Quick));
         Assert.Contains("langevin.json: missing", e.Message);
     }
+
+    /// <summary>
+    /// The double-descent reader on reports serialised from the real records (as the experiment writes them), so a renamed
+    /// field breaks this test rather than leaving a "-" in the report.
+    /// </summary>
+    [Fact]
+    public void DoubleDescentReaderReadsTheRecordsTheExperimentWrites()
+    {
+        var root = Folder();
+        void Report(string axis, DescentAxis kind, double peakExcess)
+        {
+            var points = new[] { 1.0, 2.0, 4.0 }.SelectMany(x => new[] { 0, 1, 2 }.Select(seed =>
+                new DescentPoint(x, seed, 0.1, x == 2 ? 0.40 + peakExcess + 0.001 * seed : 0.40, 1.2, 1.1, 1.3, kind == DescentAxis.Features ? 0.5 : null))).ToList();
+            var summary = new[] { 1.0, 2.0, 4.0 }.Select(x => new DescentSummary(x, 3, 0.1, 0, x == 2 ? 0.40 + peakExcess + 0.001 : 0.40, 0.001, 1.2, 0, 1.1, 0,
+                kind == DescentAxis.Features ? 0.5 : null)).ToList();
+            var peak = DoubleDescent.Peak("test error", points, p => p.TestError) ?? DoubleDescent.HighestInterior("test error", points, p => p.TestError)!;
+            var report = new DoubleDescentReport(DoubleDescentSettings.For(Preset.Smoke, kind), points, summary, 2, new[] { peak },
+                new[] { Verdict.Of("test error has a peak", peak.Effects) }, new[] { "a finding" }, 1.5);
+            var folder = Path.Combine(root, axis);
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "double-descent.json"), System.Text.Json.JsonSerializer.Serialize(report, LossLandscape.Runs.RunManifest.Json));
+        }
+        Report("width", DescentAxis.Width, 0.05);
+        Report("features", DescentAxis.Features, -0.05);
+        var f = new DoubleDescentSection().Read(root, Preset.Smoke);
+        Assert.Equal(VerdictKind.Reproduced, f.Claims[0].Kind);
+        Assert.StartsWith("model-wise (CNN-k width): ", f.Claims[0].Claim);
+        Assert.Equal(VerdictKind.NotReproduced, f.Claims[1].Kind);
+        Assert.Equal(new[] { "2", "3", "10.00 %", "45.10 % +- 0.10 %", "1.2 +- 0", "1.1 +- 0" }, f.Tables[0].Rows[1]);
+        Assert.Equal(new[] { "2", "3", "10.00 %", "35.10 % +- 0.10 %", "0.5" }, f.Tables[1].Rows[1]);
+        Assert.Contains("width: a finding", f.Notes);
+    }
+
+    /// <summary>The scale-invariance reader on the three reports serialised from the real records, and the phases' command from run.json.</summary>
+    [Fact]
+    public void ScaleInvarianceReaderReadsTheRecordsTheExperimentsWrite()
+    {
+        var root = Folder();
+        void Save(string sub, string name, object report)
+        {
+            Directory.CreateDirectory(Path.Combine(root, sub));
+            File.WriteAllText(Path.Combine(root, sub, name), System.Text.Json.JsonSerializer.Serialize(report, LossLandscape.Runs.RunManifest.Json));
+        }
+        var period = new RhoPeriod(1, 91, 94, 28.0, 13.5, 0.516, 0.005, 2.25);
+        Save("periodic", "scale-invariance.json", new ScaleInvarianceReport(ScaleInvarianceSettings.For(Preset.Smoke),
+            new[] { new PeriodicRun(1.0, 0, "completed", 13.07, 14.04, new[] { period }, Array.Empty<int>(), 0.0216, 0.803, "p") },
+            new[] { Verdict.Of("rho is periodic", new[] { 0.0 }) }, 1));
+        Save("sphere", "sphere.json", new SphereRegimesReport(SphereRegimesSettings.For(Preset.Smoke),
+            new[] { new SphereRun(1e-3, 1, 0.17, 13.0, new RegimeCall(SphereRegime.ChaoticEquilibrium, 0.032, 0.03, 0.01, 1.52, 20), 0.99, 0.827, "completed", "p") },
+            new[] { Verdict.Of("three regimes", new[] { 1.0, -1.0 }) }, 1));
+        var phase = new MemorisationPhases(0, 5, 36, 60, true, 18.71, 19.17, 19.02, 5380, 2889, 2101, 0.917, 1.314, 1.393);
+        var settings = MemorisationPhases.Settings(Preset.Quick);
+        Save("phases", "double-descent.json", new DoubleDescentReport(settings, Array.Empty<DescentPoint>(), Array.Empty<DescentSummary>(), 36,
+            Array.Empty<DescentPeak>(), MemorisationPhases.Judge(new[] { phase }), new[] { phase.Describe() }, 1, new[] { phase }));
+        var run = LossLandscape.Runs.RunDirectory.Create(Path.Combine(root, "phases"));
+        run.WriteManifest(new LossLandscape.Runs.RunManifest { Command = "experiment double-descent --axis epochs", Settings = LossLandscape.Runs.RunManifest.ToSettings(new { preset = Preset.Quick, settings }) });
+
+        var f = new ScaleInvarianceSection().Read(root, Preset.Quick);
+        Assert.Equal(2 + 6, f.Claims.Count);
+        Assert.Equal(new[] { "1", "0", "1", "1", "51.60 %", "13.07 -> 14.04", "0.0216", "80.30 %" }, f.Tables[0].Rows[0]);
+        Assert.Equal(new[] { "0.001", "1", "chaotic equilibrium", "0.032", "1.52", "82.70 %" }, f.Tables[1].Rows[0]);
+        Assert.Equal(new[] { "0", "5 / 36 / 60", "18.71 -> 19.17 -> 19.02", "5380 -> 2889 -> 2101", "0.917 -> 1.314 -> 1.393" }, f.Tables[2].Rows[0]);
+        Assert.Contains("landscape experiment double-descent --axis epochs --preset quick --model mlp-si --width 256 --si-sharpness 2 --anneal-epoch 40 " +
+                        "--optimizer sgd --lr 0.5 --weight-decay 0.001", f.Commands);
+    }
 }
